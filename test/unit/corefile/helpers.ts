@@ -58,3 +58,29 @@ export function pluginLine(text: string, keys: string, plugin: string): string |
   const entry = pluginLines(text, keys).find((line) => (Array.isArray(line) ? line[0] : line).split(' ')[0] === plugin);
   return Array.isArray(entry) ? entry[0] : entry;
 }
+
+/**
+ * What a Corefile means once both flavours' additions are taken out: no `multicluster` lines and no
+ * `clusterset.local` zone on `kubernetes` lines. A patch must leave this unchanged.
+ */
+export function outlineWithoutMulticluster(text: string, zone = 'clusterset.local'): Outline[] {
+  const strip = (item: Outline): Outline[] => {
+    const line = Array.isArray(item) ? item[0] : item;
+    if (line.split(' ')[0] === 'multicluster') return [];
+    const cleaned = line.startsWith('kubernetes ') ? line.split(' ').filter((word) => word !== zone).join(' ') : line;
+    return [Array.isArray(item) ? [cleaned, item[1].flatMap(strip)] : cleaned];
+  };
+  return outline(text).map((entry) => (Array.isArray(entry) ? [entry[0], entry[1].flatMap(strip)] : entry));
+}
+
+/**
+ * The text with every line mentioning `multicluster` dropped and ` clusterset.local` erased: equal
+ * before and after a patch exactly when the patch touched nothing else, byte for byte.
+ */
+export function textWithoutMulticluster(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !line.includes('multicluster'))
+    .join('\n')
+    .replace(/ clusterset\.local/g, '');
+}
