@@ -1,0 +1,128 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { ClusterProperty } from '../../imports/about.k8s.io';
+import { ClusterSpec, CoreDnsFlavour } from '../fleet/model';
+import { CLUSTER_ID_PROPERTY, CLUSTERSET_PROPERTY, DEFAULT_CLUSTER_DOMAIN, LABEL_APP_MANAGED_BY, MANAGER } from '../fleet/names';
+import { CoreDnsMulticluster } from './coredns-multicluster';
+import { MulticlusterCrds } from './crds';
+import { Fleet } from './fleet';
+import { requireDnsLabel, requireDnsSubdomain } from './validate';
+
+export interface ClusterProps {
+  /**
+   * kubeconfig context the runner (`cdk8s-mcs apply` / `sync`) uses to reach this cluster.
+   * @default - the cluster ID
+   */
+  readonly kubeContext?: string;
+  /**
+   * Storage class for volume claim templates that name none. Storage classes are vendor-specific
+   * (e.g. `gp3`, `standard-rwo`, `alicloud-disk-topology-alltype`), so this is per cluster.
+   * @default - none: every volume claim template in this cluster must name its storage class
+   */
+  readonly storageClass?: string;
+  /**
+   * Version of the CoreDNS running in this cluster, e.g. `1.12.2`. Decides the Corefile syntax
+   * for clusterset.local (`multicluster` inside `kubernetes` from 1.12.2; the external plugin before).
+   * @default - unknown: imports using DnsMethod.CLUSTERSET into this cluster are refused
+   */
+  readonly coreDnsVersion?: string;
+  /**
+   * Which CoreDNS build runs in this cluster.
+   * @default CoreDnsFlavour.IN_TREE
+   */
+  readonly coreDnsFlavour?: CoreDnsFlavour;
+  /**
+   * The cluster's current Corefile, which the CoreDNS patch keeps intact apart from its own change.
+   * @default - kubeadm's default Corefile
+   */
+  readonly baseCorefile?: string;
+  /**
+   * The cluster's DNS domain.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * The ServiceAccount CoreDNS runs as, in `kube-system`; it is granted list/watch on ServiceImports.
+   * @default 'coredns'
+   */
+  readonly coreDnsServiceAccount?: string;
+}
+
+/**
+ * One cluster of the fleet: a cdk8s Chart whose objects land in `dist/<cluster-id>/`.
+ *
+ * Every cluster gets the MCS and About API CRDs and its KEP-2149 cluster ID
+ * (`ClusterProperty cluster.clusterset.k8s.io`). Create clusters with `Fleet.addCluster`.
+ */
+export class Cluster extends Chart {
+  /** The MCS cluster ID (a DNS label). */
+  public readonly clusterId: string;
+  /** The settings of this cluster as the fleet model sees them. */
+  public readonly spec: ClusterSpec;
+  private readonly props: ClusterProps;
+  private readonly namespaces = new Map<string, k8s.KubeNamespace>();
+  private coreDns?: CoreDnsMulticluster;
+
+  /** @internal use Fleet.addCluster */
+  public constructor(fleet: Fleet, id: string, props: ClusterProps) {
+    super(fleet, id, { disableResourceNameHashes: true });
+    const where = `cluster "${id}"`;
+    if (props.storageClass !== undefined) {
+      requireDnsSubdomain(where, 'storageClass', props.storageClass);
+    }
+    if (props.clusterDomain !== undefined) {
+      requireDnsSubdomain(where, 'clusterDomain', props.clusterDomain);
+    }
+    if (props.coreDnsServiceAccount !== undefined) {
+      requireDnsSubdomain(where, 'coreDnsServiceAccount', props.coreDnsServiceAccount);
+    }
+    this.clusterId = id;
+    this.props = props;
+    this.spec = {
+      path: this.node.path,
+      id,
+      kubeContext: props.kubeContext ?? id,
+      clusterDomain: props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+      storageClass: props.storageClass,
+      coreDnsVersion: props.coreDnsVersion,
+      coreDnsFlavour: props.coreDnsFlavour ?? CoreDnsFlavour.IN_TREE,
+    };
+    new MulticlusterCrds(this, 'crds');
+    this.clusterProperty('cluster-id', CLUSTER_ID_PROPERTY, id);
+    this.clusterProperty('clusterset', CLUSTERSET_PROPERTY, fleet.name);
+  }
+
+  /** The Namespace object for `name` in this cluster, created on first use (namespace sameness). */
+  public ensureNamespace(name: string): k8s.KubeNamespace {
+    requireDnsLabel(`cluster "${this.clusterId}"`, 'namespace', name);
+    let ns = this.namespaces.get(name);
+    if (!ns) {
+      ns = new k8s.KubeNamespace(this, `namespace-${name}`, {
+        metadata: { name, labels: { [LABEL_APP_MANAGED_BY]: MANAGER } },
+      });
+      this.namespaces.set(name, ns);
+    }
+    return ns;
+  }
+
+  /**
+   * Makes this cluster's CoreDNS serve clusterset.local (the Corefile change and its RBAC),
+   * once however many imports ask for it.
+   */
+  public enableClustersetDns(): CoreDnsMulticluster {
+    if (!this.coreDns) {
+      this.coreDns = new CoreDnsMulticluster(this, 'coredns-multicluster', {
+        version: this.props.coreDnsVersion,
+        flavour: this.spec.coreDnsFlavour,
+        baseCorefile: this.props.baseCorefile,
+        clusterDomain: this.spec.clusterDomain,
+        serviceAccountName: this.props.coreDnsServiceAccount,
+      });
+    }
+    return this.coreDns;
+  }
+
+  private clusterProperty(id: string, name: string, value: string): ApiObject {
+    return new ClusterProperty(this, id, { metadata: { name }, spec: { value } });
+  }
+}

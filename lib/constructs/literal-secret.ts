@@ -1,0 +1,55 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { LABEL_APP_MANAGED_BY, MANAGER } from '../fleet/names';
+import { Cluster } from './cluster';
+import { Fleet } from './fleet';
+import { memberId, requireSameFleet } from './multi-cluster-stateful-set';
+import { requireDnsLabel, requireDnsSubdomain } from './validate';
+
+export interface LiteralSecretProps {
+  /** Name of the Secret. */
+  readonly secretName: string;
+  readonly namespace: string;
+  /** The clusters to write it into. */
+  readonly clusters: Cluster[];
+  /** Key/value pairs, in clear text. They end up base64-encoded, i.e. readable, in Git. */
+  readonly stringData: Record<string, string>;
+  /**
+   * Must be `true`: an explicit acknowledgement that the values are committed to Git in a
+   * readable form. Prefer `secretEnv` with a Secret created out of band, a SealedSecret or an
+   * ExternalSecret.
+   */
+  readonly acknowledgePlaintextInGit: boolean;
+}
+
+/**
+ * A Secret written into `dist/` with its values: an explicit, warned-about opt-in for
+ * throwaway environments. Every synth prints a warning naming it.
+ */
+export class LiteralSecret extends Construct {
+  public constructor(scope: Construct, id: string, props: LiteralSecretProps) {
+    super(scope, id);
+    const where = `LiteralSecret "${this.node.path}"`;
+    if (props.acknowledgePlaintextInGit !== true) {
+      throw new Error(
+        `${where}: a LiteralSecret writes "${props.secretName}" readable into Git; set acknowledgePlaintextInGit: true to accept that, ` +
+        'or reference a Secret created out of band with secretEnv',
+      );
+    }
+    requireDnsSubdomain(where, 'secretName', props.secretName);
+    requireDnsLabel(where, 'namespace', props.namespace);
+    requireSameFleet(where, Fleet.of(this), props.clusters);
+    for (const cluster of props.clusters) {
+      cluster.ensureNamespace(props.namespace);
+      new k8s.KubeSecret(cluster, memberId(this), {
+        metadata: { name: props.secretName, namespace: props.namespace, labels: { [LABEL_APP_MANAGED_BY]: MANAGER } },
+        type: 'Opaque',
+        stringData: props.stringData,
+      });
+    }
+    Fleet.of(this)._addWarning({
+      path: this.node.path,
+      message: `Secret ${props.namespace}/${props.secretName} is written in plaintext to the output of ${props.clusters.map((c) => `"${c.clusterId}"`).join(', ')} (acknowledgePlaintextInGit)`,
+    });
+  }
+}

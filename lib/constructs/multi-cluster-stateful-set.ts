@@ -1,0 +1,233 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { ExportSpec, PlacementSpec, PortSpec, Protocol } from '../fleet/model';
+import { Cluster } from './cluster';
+import { Fleet } from './fleet';
+import { StatefulSetMember } from './stateful-set-member';
+import { requireDnsLabel, requireDnsSubdomain, requireNonNegativeInteger, requirePorts, requireServiceName } from './validate';
+import { ContainerResources, PodManagementPolicy, PvcRetention, SecretEnv, VolumeClaim, WorkloadPort } from './workload-props';
+
+/** Where a MultiClusterStatefulSet runs, and how. */
+export interface ProviderPlacement {
+  /** A provider cluster of the fleet. */
+  readonly cluster: Cluster;
+  /**
+   * Number of pods in this cluster.
+   * @default - the `replicas` of the MultiClusterStatefulSet
+   */
+  readonly replicas?: number;
+  /**
+   * First pod ordinal in this cluster (StatefulSet `spec.ordinals.start`, Kubernetes >= 1.31).
+   * Give providers disjoint ranges so `<pod>.amcs-<svc>` names stay unambiguous.
+   * @default 0
+   */
+  readonly ordinalStart?: number;
+}
+
+export interface MultiClusterStatefulSetProps {
+  /** Namespace of the StatefulSet, its Service and ServiceExport; the same in every cluster (namespace sameness). */
+  readonly namespace: string;
+  /** Container image, e.g. `mysql:5.6`. */
+  readonly image: string;
+  /** The clusters that run the workload and export it. */
+  readonly providers: ProviderPlacement[];
+  /** Named ports, exposed by the headless Service and exported. */
+  readonly ports: WorkloadPort[];
+  /**
+   * Name of the StatefulSet, the headless Service and the ServiceExport (they must be equal).
+   * @default - the construct id
+   */
+  readonly serviceName?: string;
+  /**
+   * Pods per provider cluster, unless a placement says otherwise.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Plain environment variables. Put credentials in `secretEnv`, never here: this lands in Git.
+   * @default - none
+   */
+  readonly env?: Record<string, string>;
+  /**
+   * Environment variables read from existing Secrets, which are created out of band
+   * (kubectl, SealedSecret, ExternalSecret) and never written to Git.
+   * @default - none
+   */
+  readonly secretEnv?: SecretEnv[];
+  /**
+   * Existing Secrets whose every key becomes an environment variable (`envFrom`).
+   * @default - none
+   */
+  readonly secretEnvFrom?: string[];
+  /**
+   * Container command (entrypoint).
+   * @default - the image's entrypoint
+   */
+  readonly command?: string[];
+  /**
+   * Container arguments.
+   * @default - the image's command
+   */
+  readonly args?: string[];
+  /**
+   * Volume claim templates: one PersistentVolumeClaim per pod.
+   * @default - none (the pods keep no data across rescheduling)
+   */
+  readonly volumeClaims?: VolumeClaim[];
+  /**
+   * @default - requests 250m CPU and 512Mi memory, no limits
+   */
+  readonly resources?: ContainerResources;
+  /**
+   * @default PodManagementPolicy.ORDERED_READY
+   */
+  readonly podManagementPolicy?: PodManagementPolicy;
+  /**
+   * What happens to the claims when the StatefulSet is deleted.
+   * @default PvcRetention.RETAIN (never lose data)
+   */
+  readonly pvcRetentionWhenDeleted?: PvcRetention;
+  /**
+   * What happens to the claims of pods removed by a scale-down.
+   * @default PvcRetention.RETAIN (never lose data)
+   */
+  readonly pvcRetentionWhenScaled?: PvcRetention;
+  /**
+   * Publish pods in DNS before they are ready (peer discovery for clustering databases).
+   * The runner honours it in every consumer cluster.
+   * @default false
+   */
+  readonly publishNotReadyAddresses?: boolean;
+  /**
+   * @default 30
+   */
+  readonly terminationGracePeriodSeconds?: number;
+  /**
+   * @default - none
+   */
+  readonly readinessProbe?: k8s.Probe;
+  /**
+   * @default - none
+   */
+  readonly livenessProbe?: k8s.Probe;
+  /**
+   * Container security context. Unlike cdk8s-plus, nothing is forced: database images
+   * (mysql, postgres) start as root to initialise their data directory, then drop privileges.
+   * @default - none: the image's own user, a writable root filesystem
+   */
+  readonly securityContext?: k8s.SecurityContext;
+  /**
+   * @default - the namespace's default ServiceAccount
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * Extra labels for the pods (the selector stays `app: <serviceName>`).
+   * @default - none
+   */
+  readonly podLabels?: Record<string, string>;
+}
+
+/**
+ * A StatefulSet exported to the fleet: in each provider cluster, a StatefulSet, the headless
+ * Service its pods get their DNS names from (`serviceName` equals the Service), and a
+ * ServiceExport of the same name. Pods are reachable from consumer clusters one by one, by name.
+ */
+export class MultiClusterStatefulSet extends Construct {
+  /** Name of the StatefulSet, Service and ServiceExport. */
+  public readonly serviceName: string;
+  public readonly namespace: string;
+  /** The exported ports. */
+  public readonly ports: readonly PortSpec[];
+  /** The per-cluster objects, keyed by cluster ID. */
+  public readonly members: ReadonlyMap<string, StatefulSetMember>;
+
+  public constructor(scope: Construct, id: string, props: MultiClusterStatefulSetProps) {
+    super(scope, id);
+    const fleet = Fleet.of(this);
+    this.serviceName = props.serviceName ?? id;
+    this.namespace = props.namespace;
+    const where = `MultiClusterStatefulSet "${this.node.path}"`;
+    validateProps(where, this.serviceName, props);
+    requireSameFleet(where, fleet, props.providers.map((p) => p.cluster));
+    this.ports = props.ports.map(toPortSpec);
+    const placements = props.providers.map((p) => toPlacement(where, p, props.replicas ?? 1));
+    const members = new Map<string, StatefulSetMember>();
+    props.providers.forEach((p, i) => {
+      const member = new StatefulSetMember(p.cluster, memberId(this), { ...props, serviceName: this.serviceName, placement: placements[i] });
+      members.set(p.cluster.clusterId, member);
+      for (const claim of props.volumeClaims ?? []) {
+        fleet._registerVolumeClaim({ path: member.node.path, clusterId: p.cluster.clusterId, workload: this.serviceName, claimName: claim.name, storageClass: claim.storageClass ?? p.cluster.spec.storageClass });
+      }
+    });
+    this.members = members;
+    fleet._registerExport(this.exportSpec(placements));
+  }
+
+  private exportSpec(placements: PlacementSpec[]): ExportSpec {
+    return {
+      path: this.node.path,
+      kind: 'MultiClusterStatefulSet',
+      namespace: this.namespace,
+      name: this.serviceName,
+      headless: true,
+      ports: this.ports,
+      placements,
+      podsKnown: true,
+    };
+  }
+}
+
+/** Clusters handed to a construct must belong to the construct's own fleet. */
+export function requireSameFleet(where: string, fleet: Fleet, clusters: readonly Cluster[]): void {
+  const stranger = clusters.find((c) => Fleet.of(c) !== fleet);
+  if (stranger) {
+    throw new Error(`${where}: cluster "${stranger.clusterId}" belongs to another Fleet; use clusters from the fleet the construct is created in`);
+  }
+}
+
+/** The id of per-cluster children: unique in each chart because construct paths are unique. */
+export function memberId(construct: Construct): string {
+  return construct.node.path.replace(/\//g, '--');
+}
+
+export function toPortSpec(p: WorkloadPort): PortSpec {
+  return { name: p.name, port: p.port, protocol: p.protocol ?? Protocol.TCP, ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) };
+}
+
+function toPlacement(where: string, p: ProviderPlacement, defaultReplicas: number): PlacementSpec {
+  const placement = { clusterId: p.cluster.clusterId, replicas: p.replicas ?? defaultReplicas, ordinalStart: p.ordinalStart ?? 0 };
+  requireNonNegativeInteger(`${where} in cluster "${placement.clusterId}"`, 'replicas', placement.replicas);
+  requireNonNegativeInteger(`${where} in cluster "${placement.clusterId}"`, 'ordinalStart', placement.ordinalStart);
+  return placement;
+}
+
+function validateProps(where: string, serviceName: string, props: MultiClusterStatefulSetProps): void {
+  requireServiceName(where, 'serviceName', serviceName);
+  requireDnsLabel(where, 'namespace', props.namespace);
+  if (props.image.trim() === '') {
+    throw new Error(`${where}: image must name a container image, e.g. "mysql:8.4", got ""`);
+  }
+  if (props.providers.length === 0) {
+    throw new Error(`${where}: providers must list at least one cluster, got none`);
+  }
+  const ids = props.providers.map((p) => p.cluster.clusterId);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup) {
+    throw new Error(`${where}: cluster "${dup}" is listed twice in providers; give it one placement with the total replicas`);
+  }
+  requirePorts(where, props.ports);
+  for (const s of props.secretEnv ?? []) {
+    requireDnsSubdomain(`${where}: secretEnv "${s.name}"`, 'secretName', s.secretName);
+  }
+  for (const name of props.secretEnvFrom ?? []) {
+    requireDnsSubdomain(where, 'secretEnvFrom', name);
+  }
+  const claims = (props.volumeClaims ?? []).map((c) => c.name);
+  claims.forEach((c) => requireDnsLabel(where, 'volume claim name', c));
+  const dup2 = claims.find((c, i) => claims.indexOf(c) !== i);
+  if (dup2) {
+    throw new Error(`${where}: volume claim "${dup2}" is listed twice`);
+  }
+  requireNonNegativeInteger(where, 'replicas', props.replicas ?? 1);
+  requireNonNegativeInteger(where, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds ?? 30);
+}

@@ -1,0 +1,60 @@
+/**
+ * Eager checks of construct input that is wrong in itself. Each throws an Error that names the
+ * construct, the field, the value received and what is expected.
+ */
+import { isDns1035Label, isDnsLabel, isDnsSubdomain } from '../fleet/names';
+import { WorkloadPort } from './workload-props';
+
+const IANA_SVC_NAME = /^(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function requireDnsLabel(where: string, field: string, value: string): void {
+  if (!isDnsLabel(value)) {
+    throw new Error(`${where}: ${field} must be an RFC-1123 DNS label (lowercase letters, digits and '-', at most 63 characters), got "${value}"`);
+  }
+}
+
+export function requireServiceName(where: string, field: string, value: string): void {
+  if (!isDns1035Label(value)) {
+    throw new Error(`${where}: ${field} must be a valid Service name (RFC-1035 label: starts with a letter, lowercase letters, digits and '-', at most 63 characters), got "${value}"`);
+  }
+}
+
+export function requireDnsSubdomain(where: string, field: string, value: string): void {
+  if (!isDnsSubdomain(value)) {
+    throw new Error(`${where}: ${field} must be an RFC-1123 DNS subdomain, got "${value}"`);
+  }
+}
+
+export function requireNonNegativeInteger(where: string, field: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`${where}: ${field} must be a non-negative integer, got ${value}`);
+  }
+}
+
+export function requirePorts(where: string, ports: readonly WorkloadPort[]): void {
+  if (ports.length === 0) {
+    throw new Error(`${where}: ports must list at least one named port, got none`);
+  }
+  ports.forEach((p) => requirePort(where, p));
+  const names = ports.map((p) => p.name);
+  const dupName = names.find((n, i) => names.indexOf(n) !== i);
+  if (dupName) {
+    throw new Error(`${where}: port name "${dupName}" is used twice; each port needs its own name`);
+  }
+  const numbers = ports.map((p) => `${p.port}/${p.protocol ?? 'TCP'}`);
+  const dupNumber = numbers.find((n, i) => numbers.indexOf(n) !== i);
+  if (dupNumber) {
+    throw new Error(`${where}: port ${dupNumber} is listed twice`);
+  }
+}
+
+function requirePort(where: string, p: WorkloadPort): void {
+  if (p.name.length > 15 || !IANA_SVC_NAME.test(p.name)) {
+    throw new Error(`${where}: port name must be an IANA service name (lowercase letters, digits and '-', at most 15 characters, at least one letter), got "${p.name}"`);
+  }
+  for (const [field, value] of [['port', p.port], ['containerPort', p.containerPort ?? p.port]] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > 65535) {
+      throw new Error(`${where}: port "${p.name}" ${field} must be an integer between 1 and 65535, got ${value}`);
+    }
+  }
+}

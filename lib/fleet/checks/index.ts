@@ -1,0 +1,27 @@
+import { FleetModel, Problem } from '../model';
+import { checkAmbiguousAmcsHostnames } from './ambiguous-amcs-hostnames';
+import { checkClustersetDnsSupport } from './clusterset-dns-support';
+import { checkDnsNameLengths } from './dns-name-lengths';
+import { checkExportConflicts } from './export-conflicts';
+import { checkImportsHaveExports } from './import-has-export';
+import { checkImportPorts } from './import-ports';
+import { checkStorageClasses } from './storage-class';
+
+/** A whole-fleet rule: returns every problem it finds, never throws. */
+export type FleetCheck = (model: FleetModel) => Problem[];
+
+/** Every whole-fleet rule, run at synth time before anything is written. */
+export const FLEET_CHECKS: readonly FleetCheck[] = [
+  checkImportsHaveExports,
+  checkImportPorts,
+  checkExportConflicts,
+  checkClustersetDnsSupport,
+  checkDnsNameLengths,
+  checkAmbiguousAmcsHostnames,
+  checkStorageClasses,
+];
+
+/** Runs every fleet check. */
+export function checkFleet(model: FleetModel): Problem[] {
+  return FLEET_CHECKS.flatMap((check) => check(model));
+}

@@ -1,0 +1,67 @@
+import { clusterById, ExportSpec, exportsOf, FleetModel, ImportSpec, PlacementSpec } from './model';
+import { amcsPodFqdn, amcsServiceName, clustersetPodFqdn, clustersetServiceFqdn, DEFAULT_CLUSTER_DOMAIN, DnsMethod, podName } from './names';
+
+/** A DNS name a consumer cluster can resolve, and what it reaches. */
+export interface ResolvableName {
+  readonly consumerId: string;
+  readonly method: DnsMethod;
+  readonly fqdn: string;
+  readonly namespace: string;
+  readonly service: string;
+  /** The provider cluster of the pod(s) reached. */
+  readonly sourceClusterId: string;
+  /** The pod reached, or `undefined` for a service-level name that returns every ready pod. */
+  readonly pod?: string;
+  readonly importPath: string;
+}
+
+/** Selects which ordinals to enumerate per placement: all of them, or only the longest name. */
+export type OrdinalSelection = 'all' | 'highest';
+
+/** Every per-pod DNS name each consumer can resolve (plus service-level names where pods are unknown). */
+export function resolvableNames(model: FleetModel, ordinals: OrdinalSelection = 'all'): ResolvableName[] {
+  return model.imports.flatMap((imp) =>
+    imp.consumerIds.flatMap((consumerId) =>
+      exportsOf(model, imp).flatMap((exp) => exp.placements.flatMap((placement) => namesFor({ model, imp, consumerId, exp, placement, ordinals }))),
+    ),
+  );
+}
+
+interface NameContext {
+  readonly model: FleetModel;
+  readonly imp: ImportSpec;
+  readonly consumerId: string;
+  readonly exp: ExportSpec;
+  readonly placement: PlacementSpec;
+  readonly ordinals: OrdinalSelection;
+}
+
+function namesFor(ctx: NameContext): ResolvableName[] {
+  const { imp, consumerId, exp, placement } = ctx;
+  const clusterDomain = clusterById(ctx.model, consumerId)?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+  const base = { consumerId, namespace: imp.namespace, service: imp.name, sourceClusterId: placement.clusterId, importPath: imp.path };
+  const pods = exp.podsKnown ? ordinalsOf(placement, ctx.ordinals).map((o) => podName(exp.name, o)) : [undefined];
+  return imp.methods.flatMap((method) =>
+    pods.map((pod) => ({ ...base, method, pod, fqdn: fqdnFor({ method, pod, clusterDomain, clusterId: placement.clusterId, imp }) })),
+  );
+}
+
+function fqdnFor(o: { method: DnsMethod; pod?: string; clusterDomain: string; clusterId: string; imp: ImportSpec }): string {
+  const service = o.imp.name;
+  const namespace = o.imp.namespace;
+  if (o.method === DnsMethod.AMCS) {
+    return o.pod ? amcsPodFqdn({ pod: o.pod, service, namespace, clusterDomain: o.clusterDomain }) : `${amcsServiceName(service)}.${namespace}.svc.${o.clusterDomain}`;
+  }
+  return o.pod ? clustersetPodFqdn({ pod: o.pod, clusterId: o.clusterId, service, namespace }) : clustersetServiceFqdn({ service, namespace });
+}
+
+function ordinalsOf(placement: PlacementSpec, selection: OrdinalSelection): number[] {
+  if (placement.replicas === 0) {
+    return [];
+  }
+  const last = placement.ordinalStart + placement.replicas - 1;
+  if (selection === 'highest') {
+    return [last];
+  }
+  return Array.from({ length: placement.replicas }, (_, i) => placement.ordinalStart + i);
+}

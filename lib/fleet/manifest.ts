@@ -1,0 +1,80 @@
+/**
+ * `dist/fleet.json`: what the runner needs to reach each cluster, written by the compiler.
+ * The runner discovers exports and imports from live state; the lists here are informational.
+ */
+import { FleetModel, serviceKey } from './model';
+import { isDnsLabel } from './names';
+
+export const FLEET_MANIFEST_API_VERSION = 'mcs.cdk8s.io/v1alpha1';
+
+export interface FleetManifestCluster {
+  /** Cluster ID: the `multicluster.kubernetes.io/source-cluster` value and `<clusterid>` DNS label. */
+  readonly id: string;
+  /** kubeconfig context the runner uses for this cluster. */
+  readonly kubeContext: string;
+  readonly clusterDomain: string;
+}
+
+export interface FleetManifest {
+  readonly apiVersion: string;
+  readonly kind: 'Fleet';
+  readonly name: string;
+  readonly clusters: readonly FleetManifestCluster[];
+  /** `namespace/name` -> provider cluster IDs. */
+  readonly exports: Readonly<Record<string, readonly string[]>>;
+  /** `namespace/name` -> consumer cluster IDs. */
+  readonly imports: Readonly<Record<string, readonly string[]>>;
+}
+
+export function toFleetManifest(model: FleetModel): FleetManifest {
+  // Not named `exports`: that would shadow the CommonJS exports object this module compiles to.
+  const exported: Record<string, string[]> = {};
+  for (const e of model.exports) {
+    exported[serviceKey(e)] = [...(exported[serviceKey(e)] ?? []), ...e.placements.map((p) => p.clusterId)];
+  }
+  const imported: Record<string, string[]> = {};
+  for (const i of model.imports) {
+    imported[serviceKey(i)] = [...(imported[serviceKey(i)] ?? []), ...i.consumerIds];
+  }
+  return {
+    apiVersion: FLEET_MANIFEST_API_VERSION,
+    kind: 'Fleet',
+    name: model.name,
+    clusters: model.clusters.map((c) => ({ id: c.id, kubeContext: c.kubeContext, clusterDomain: c.clusterDomain })),
+    exports: exported,
+    imports: imported,
+  };
+}
+
+/** Parses and checks `fleet.json`; errors name the file and the field. */
+export function parseFleetManifest(text: string, source = 'fleet.json'): FleetManifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${source}: not valid JSON (${(e as Error).message}); regenerate it with "npm run synth"`);
+  }
+  const m = raw as Partial<FleetManifest>;
+  if (typeof m !== 'object' || m === null || m.kind !== 'Fleet' || m.apiVersion !== FLEET_MANIFEST_API_VERSION) {
+    throw new Error(`${source}: expected kind "Fleet" with apiVersion "${FLEET_MANIFEST_API_VERSION}"; regenerate it with "npm run synth"`);
+  }
+  if (!Array.isArray(m.clusters) || m.clusters.length === 0) {
+    throw new Error(`${source}: "clusters" must list at least one cluster`);
+  }
+  m.clusters.forEach((c, i) => checkCluster(c, `${source}: clusters[${i}]`));
+  const ids = m.clusters.map((c) => c.id);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup) {
+    throw new Error(`${source}: cluster ID "${dup}" appears twice`);
+  }
+  return { ...m, exports: m.exports ?? {}, imports: m.imports ?? {} } as FleetManifest;
+}
+
+function checkCluster(c: Partial<FleetManifestCluster>, where: string): void {
+  if (typeof c?.id !== 'string' || !isDnsLabel(c.id)) {
+    throw new Error(`${where}: "id" must be an RFC-1123 DNS label, got ${JSON.stringify(c?.id)}`);
+  }
+  if (typeof c.kubeContext !== 'string' || c.kubeContext === '') {
+    throw new Error(`${where}: "kubeContext" must be a non-empty string, got ${JSON.stringify(c.kubeContext)}`);
+  }
+}
