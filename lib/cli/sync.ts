@@ -1,0 +1,66 @@
+import { SyncController } from '../runner/sync/controller';
+import { createLogger, LogLevel } from '../runner/observe/log';
+import { startHealthServer } from '../runner/observe/server';
+import { parseDuration, parseMap, UsageError } from './args';
+import { Command, EXIT_FAILED, EXIT_OK } from './command';
+import { connectFleet } from './fleet-clients';
+
+export const syncCommand: Command = {
+  spec: {
+    name: 'sync',
+    summary: 'Keep every consumer cluster\'s EndpointSlices, amcs- Services and ServiceImport/ServiceExport status true, driven by watches.',
+    usage: 'cdk8s-mcs sync [--once] [--dist dist] [--kubeconfig F] [--context-map cluster=context,...] [flags]',
+    flags: [
+      { name: 'dist', value: 'DIR', description: 'synth output holding fleet.json', default: 'dist' },
+      { name: 'kubeconfig', value: 'FILE', description: 'kubeconfig with a context per cluster (default: $KUBECONFIG, ~/.kube/config)' },
+      { name: 'context-map', value: 'ID=CTX,...', description: 'override the kubeconfig context of clusters' },
+      { name: 'once', boolean: true, description: 'one full pass, then exit; non-zero if anything could not be reconciled' },
+      { name: 'endpoint-ttl', value: 'DURATION', description: 'how long an unreachable cluster\'s endpoints are kept', default: '60s' },
+      { name: 'expired-endpoints', value: 'remove|not-ready', description: 'what happens to endpoints of an expired cluster', default: 'remove' },
+      { name: 'leader-elect', value: 'true|false', description: 'hold a Lease so that only one replica writes', default: 'true' },
+      { name: 'leader-election-cluster', value: 'ID', description: 'cluster holding the leader Lease (default: the first cluster of the fleet)' },
+      { name: 'namespace', value: 'NS', description: 'namespace of the runner\'s Leases in every cluster', default: 'cdk8s-mcs-system' },
+      { name: 'metrics-port', value: 'PORT', description: 'port for /healthz, /readyz and /metrics (0: off)', default: '8080' },
+      { name: 'workers', value: 'N', description: 'concurrent reconciles', default: '4' },
+      { name: 'log-level', value: 'LEVEL', description: 'debug, info, warn or error', default: 'info' },
+    ],
+  },
+
+  async run(args, io) {
+    const f = args.flags;
+    const expired = String(f['expired-endpoints']);
+    if (expired !== 'remove' && expired !== 'not-ready') {
+      throw new UsageError(`--expired-endpoints must be "remove" or "not-ready", got "${expired}"`);
+    }
+    const log = createLogger(String(f['log-level']) as LogLevel);
+    const { fleet, clients } = connectFleet({ dist: String(f.dist), kubeconfig: f.kubeconfig as string | undefined, contextMap: parseMap(f['context-map'] as string | undefined, 'context-map') });
+    const leaderCluster = (f['leader-election-cluster'] as string | undefined) ?? fleet.clusters[0].id;
+    const controller = new SyncController({
+      clients,
+      runnerNamespace: String(f.namespace),
+      endpointTtlMs: parseDuration(String(f['endpoint-ttl']), 'endpoint-ttl'),
+      expiredEndpoints: expired,
+      workers: Number(f.workers),
+      log,
+      leaderElection: f.once || f['leader-elect'] === 'false' ? undefined : { clusterId: leaderCluster },
+    });
+    if (f.once) {
+      const report = await controller.runOnce();
+      io.stdout(`sync --once: ${report.keys} services reconciled, ${report.writes} writes, ${report.errors.length} errors\n`);
+      report.errors.forEach((e) => io.stderr(`error: ${e}\n`));
+      return report.errors.length > 0 ? EXIT_FAILED : EXIT_OK;
+    }
+    const port = Number(f['metrics-port']);
+    const server = port > 0 ? await startHealthServer({ readiness: () => controller.readiness(), renderMetrics: () => controller.metrics.render() }, port) : undefined;
+    controller.start();
+    log.info('sync started', { clusters: [...clients.keys()].join(','), metricsPort: port });
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    log.info('stopping');
+    server?.close();
+    await controller.stop();
+    return EXIT_OK;
+  },
+};

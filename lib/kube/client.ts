@@ -1,0 +1,196 @@
+/**
+ * A small REST client for one cluster: JSON requests, server-side apply, streaming watches.
+ * Authentication and TLS come from the kubeconfig via @kubernetes/client-node; every request is
+ * counted so the runner can prove it writes nothing when nothing changed.
+ */
+import * as https from 'node:https';
+import * as http from 'node:http';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeApiError } from './errors';
+import { RequestCounter } from './request-counter';
+import { KubeObject } from './types';
+
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'apply' | 'update' | 'patch' | 'delete';
+
+export interface RequestOptions {
+  readonly verb: Verb;
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly path: string;
+  readonly query?: Record<string, string | undefined>;
+  readonly body?: unknown;
+  readonly contentType?: string;
+  /** Per-request timeout in ms (not for watches). */
+  readonly timeoutMs?: number;
+}
+
+export interface ApplyOptions {
+  readonly fieldManager: string;
+  readonly force?: boolean;
+  readonly dryRun?: boolean;
+  readonly subresource?: 'status';
+}
+
+const APPLY_PATCH = 'application/apply-patch+yaml';
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export class KubeClient {
+  public readonly counter = new RequestCounter();
+  private readonly agent: https.Agent;
+  private readonly server: URL;
+
+  public constructor(
+    /** The fleet cluster ID, used in errors and metrics. */
+    public readonly clusterId: string,
+    private readonly kubeConfig: KubeConfig,
+  ) {
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) {
+      throw new Error(`cluster "${clusterId}": kubeconfig context "${kubeConfig.getCurrentContext()}" names no cluster`);
+    }
+    this.server = new URL(cluster.server);
+    this.agent = new https.Agent({ keepAlive: true, maxSockets: 32 });
+  }
+
+  public async get<T extends KubeObject>(path: string): Promise<T> {
+    return (await this.request({ verb: 'get', method: 'GET', path })) as T;
+  }
+
+  public async list<T extends KubeObject>(path: string, query: Record<string, string | undefined> = {}): Promise<{ items: T[]; resourceVersion: string }> {
+    const body = (await this.request({ verb: 'list', method: 'GET', path, query })) as { items?: T[]; metadata?: { resourceVersion?: string } };
+    return { items: body.items ?? [], resourceVersion: body.metadata?.resourceVersion ?? '' };
+  }
+
+  /** Server-side apply of a whole object (or its status) with our field manager. */
+  public async apply<T extends KubeObject>(path: string, obj: KubeObject, o: ApplyOptions): Promise<T> {
+    const query = { fieldManager: o.fieldManager, force: o.force ? 'true' : undefined, dryRun: o.dryRun ? 'All' : undefined };
+    const p = o.subresource ? `${path}/${o.subresource}` : path;
+    return (await this.request({ verb: 'apply', method: 'PATCH', path: p, query, body: obj, contentType: APPLY_PATCH })) as T;
+  }
+
+  /** Deletes; `uid` makes it a no-op when the object was replaced meanwhile. Returns false if it did not exist. */
+  public async delete(path: string, o: { uid?: string; propagationPolicy?: string } = {}): Promise<boolean> {
+    const body = { kind: 'DeleteOptions', apiVersion: 'v1', ...(o.uid ? { preconditions: { uid: o.uid } } : {}), ...(o.propagationPolicy ? { propagationPolicy: o.propagationPolicy } : {}) };
+    try {
+      await this.request({ verb: 'delete', method: 'DELETE', path, body });
+      return true;
+    } catch (e) {
+      if (e instanceof KubeApiError && (e.status === 404 || (e.status === 409 && o.uid))) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  public async request(o: RequestOptions): Promise<unknown> {
+    const started = Date.now();
+    try {
+      const res = await this.send(o);
+      const text = await readAll(res);
+      if (res.statusCode! >= 300) {
+        throw this.apiError(o, res.statusCode!, text);
+      }
+      return text ? JSON.parse(text) : undefined;
+    } finally {
+      this.counter.record(o.verb, pathResource(o.path), Date.now() - started);
+    }
+  }
+
+  /**
+   * Opens a watch and calls `onEvent` per event until the server closes the stream (resolves),
+   * the signal aborts (resolves) or the connection fails (rejects).
+   */
+  public async watch(path: string, query: Record<string, string | undefined>, onEvent: (e: { type: string; object: KubeObject }) => void, signal: AbortSignal): Promise<void> {
+    this.counter.record('watch', pathResource(path), 0);
+    const res = await this.send({ verb: 'watch', method: 'GET', path, query: { ...query, watch: 'true' } }, signal);
+    if (res.statusCode! >= 300) {
+      throw this.apiError({ verb: 'watch', path }, res.statusCode!, await readAll(res));
+    }
+    await new Promise<void>((resolve, reject) => {
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        try {
+          let nl: number;
+          while ((nl = buffer.indexOf('\n')) >= 0) {
+            const line = buffer.slice(0, nl).trim();
+            buffer = buffer.slice(nl + 1);
+            if (line) {
+              onEvent(JSON.parse(line));
+            }
+          }
+        } catch (err) {
+          // A handler's error (e.g. a 410 ERROR event) ends this watch; the caller decides what next.
+          res.destroy();
+          reject(err);
+        }
+      });
+      res.on('end', () => resolve());
+      res.on('error', (err) => (signal.aborted ? resolve() : reject(this.networkError('watch', path, err))));
+      res.on('aborted', () => (signal.aborted ? resolve() : reject(this.networkError('watch', path, new Error('stream aborted')))));
+    });
+  }
+
+  /** Closes idle keep-alive connections. */
+  public close(): void {
+    this.agent.destroy();
+  }
+
+  private async send(o: RequestOptions, signal?: AbortSignal): Promise<http.IncomingMessage> {
+    const url = new URL(o.path, this.server);
+    for (const [k, v] of Object.entries(o.query ?? {})) {
+      if (v !== undefined) {
+        url.searchParams.set(k, v);
+      }
+    }
+    const options: https.RequestOptions = { method: o.method, headers: { Accept: 'application/json' } };
+    await this.kubeConfig.applyToHTTPSOptions(options);
+    options.agent = this.agent;
+    const payload = o.body === undefined ? undefined : JSON.stringify(o.body);
+    if (payload !== undefined) {
+      options.headers = { ...options.headers, 'Content-Type': o.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(payload) };
+    }
+    return new Promise((resolve, reject) => {
+      const req = https.request(url, { ...options, signal }, resolve);
+      if (o.verb !== 'watch') {
+        req.setTimeout(o.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${o.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)));
+      }
+      req.on('error', (err) => reject(this.networkError(o.verb, o.path, err)));
+      req.end(payload);
+    });
+  }
+
+  private apiError(o: { verb: Verb; path: string }, status: number, text: string): KubeApiError {
+    let reason = '';
+    let detail = text.slice(0, 500);
+    try {
+      const s = JSON.parse(text) as { reason?: string; message?: string };
+      reason = s.reason ?? '';
+      detail = s.message ?? detail;
+    } catch {
+      // not a Status object; keep the raw text
+    }
+    return new KubeApiError(`cluster "${this.clusterId}": ${o.verb} ${o.path}: ${status} ${reason}: ${detail}`, status, reason, this.clusterId);
+  }
+
+  private networkError(verb: string, path: string, err: Error): KubeApiError {
+    return new KubeApiError(`cluster "${this.clusterId}": ${verb} ${path}: cannot reach ${this.server.host}: ${err.message}`, 0, 'Unreachable', this.clusterId);
+  }
+}
+
+function readAll(res: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}
+
+/** `endpointslices` from `/apis/discovery.k8s.io/v1/namespaces/x/endpointslices/name`. */
+function pathResource(path: string): string {
+  const parts = path.split('?')[0].split('/').filter(Boolean);
+  const start = parts[0] === 'api' ? 2 : 3;
+  const rest = parts.slice(start);
+  return rest[0] === 'namespaces' && rest.length > 2 ? rest[2] : rest[0] ?? '';
+}

@@ -1,0 +1,100 @@
+/**
+ * Executes plans against a cluster: server-side apply with our field manager, deletes guarded by
+ * UID, and each result written through to the informer cache so the next reconcile sees it.
+ */
+import { KubeClient } from '../../kube/client';
+import { isNotFound } from '../../kube/errors';
+import { ENDPOINT_SLICES, resourcePath, SERVICE_EXPORTS, SERVICE_IMPORTS } from '../../kube/resources';
+import { Condition, EndpointSlice, KubeObject, objectKey, ServiceExport, ServiceImport } from '../../kube/types';
+import { ClusterState } from './cluster-state';
+import { ConditionInput, mergeConditions } from './conditions';
+import { ConsumerPlan } from './consumer-plan';
+
+export interface WriteContext {
+  readonly fieldManager: string;
+  /** RFC 3339 time used for condition transitions. */
+  readonly now: string;
+  /** Called once per mutating request, for metrics. */
+  readonly onWrite?: (clusterId: string, resource: string, verb: 'apply' | 'delete') => void;
+}
+
+/** Applies a consumer plan; returns the number of mutating requests made. */
+export async function executeConsumerPlan(state: ClusterState, plan: ConsumerPlan, ctx: WriteContext): Promise<number> {
+  let writes = 0;
+  const count = (resource: string, verb: 'apply' | 'delete') => {
+    writes++;
+    ctx.onWrite?.(state.clusterId, resource, verb);
+  };
+  if (plan.serviceImportApply) {
+    const si = await apply<ServiceImport>(state.client, SERVICE_IMPORTS_PATH(plan.serviceImportApply), plan.serviceImportApply, ctx);
+    state.serviceImports.upsertLocal(si);
+    count('serviceimports', 'apply');
+  }
+  for (const slice of plan.sliceWrites) {
+    const written = await apply<EndpointSlice>(state.client, resourcePath(ENDPOINT_SLICES, { namespace: slice.metadata.namespace, name: slice.metadata.name }), slice, ctx);
+    state.slices.upsertLocal(written);
+    count('endpointslices', 'apply');
+  }
+  for (const slice of plan.sliceDeletes) {
+    await state.client.delete(resourcePath(ENDPOINT_SLICES, { namespace: slice.metadata.namespace, name: slice.metadata.name }), { uid: slice.metadata.uid });
+    state.slices.removeLocal(objectKey(slice));
+    count('endpointslices', 'delete');
+  }
+  if (plan.serviceImportStatus) {
+    await writeImportStatus(state, plan, ctx);
+    count('serviceimports', 'apply');
+  }
+  if (plan.serviceImportDelete) {
+    await state.client.delete(SERVICE_IMPORTS_PATH(plan.serviceImportDelete), { uid: plan.serviceImportDelete.metadata.uid });
+    state.serviceImports.removeLocal(objectKey(plan.serviceImportDelete));
+    count('serviceimports', 'delete');
+  }
+  return writes;
+}
+
+async function writeImportStatus(state: ClusterState, plan: ConsumerPlan, ctx: WriteContext): Promise<void> {
+  const observed = state.serviceImports.get(`${plan.namespace}/${plan.service}`);
+  const body: KubeObject = {
+    apiVersion: 'multicluster.x-k8s.io/v1alpha1',
+    kind: 'ServiceImport',
+    metadata: { name: plan.service, namespace: plan.namespace },
+    status: { clusters: plan.serviceImportStatus!.clusters, conditions: mergeConditions(observed?.status?.conditions, plan.serviceImportStatus!.conditions, ctx.now) },
+  };
+  try {
+    const written = await state.client.apply<ServiceImport>(SERVICE_IMPORTS_PATH(body), body, { fieldManager: ctx.fieldManager, force: true, subresource: 'status' });
+    state.serviceImports.upsertLocal(written);
+  } catch (e) {
+    if (!isNotFound(e)) {
+      throw e; // a NotFound means it was deleted meanwhile; its delete event requeues the key
+    }
+  }
+}
+
+/** Writes the export's conditions when they differ from what it carries. */
+export async function writeExportConditions(state: ClusterState, se: ServiceExport, conditions: readonly ConditionInput[], ctx: WriteContext): Promise<void> {
+  const merged: Condition[] = mergeConditions(se.status?.conditions, conditions, ctx.now);
+  const body: KubeObject = {
+    apiVersion: 'multicluster.x-k8s.io/v1alpha1',
+    kind: 'ServiceExport',
+    metadata: { name: se.metadata.name, namespace: se.metadata.namespace },
+    status: { conditions: merged },
+  };
+  const path = resourcePath(SERVICE_EXPORTS, { namespace: se.metadata.namespace, name: se.metadata.name });
+  try {
+    const written = await state.client.apply<ServiceExport>(path, body, { fieldManager: ctx.fieldManager, force: true, subresource: 'status' });
+    state.serviceExports.upsertLocal(written);
+    ctx.onWrite?.(state.clusterId, 'serviceexports', 'apply');
+  } catch (e) {
+    if (!isNotFound(e)) {
+      throw e;
+    }
+  }
+}
+
+function SERVICE_IMPORTS_PATH(si: KubeObject): string {
+  return resourcePath(SERVICE_IMPORTS, { namespace: si.metadata.namespace, name: si.metadata.name });
+}
+
+function apply<T extends KubeObject>(client: KubeClient, path: string, obj: KubeObject, ctx: WriteContext): Promise<T> {
+  return client.apply<T>(path, obj, { fieldManager: ctx.fieldManager, force: true });
+}

@@ -1,0 +1,81 @@
+import { DnsMethod } from '../../../lib/fleet/names';
+import { EndpointSlice, ServiceImport } from '../../../lib/kube/types';
+import { ConsumerView, planConsumer } from '../../../lib/runner/sync/consumer-plan';
+import { resolveExports } from '../../../lib/runner/sync/exports';
+import { planSlices } from '../../../lib/runner/sync/slices';
+import { pod, service, serviceExport } from './fixtures';
+
+const exported = resolveExports([{ clusterId: 'c1', serviceExport: serviceExport('2026-01-01T00:00:00Z'), service: service(), pods: [pod('mysql-0', { ip: '10.0.0.1' })], alive: true }]);
+const nothing = resolveExports([]);
+
+function consumer(o: Partial<ConsumerView> = {}): ConsumerView {
+  return { clusterId: 'c2', namespaceExists: true, hasAmcsService: false, derivedSlices: [], ...o };
+}
+
+const plan = (resolution: typeof exported, view: ConsumerView, preserved: string[] = []) =>
+  planConsumer({ namespace: 'db', service: 'mysql', resolution, consumer: view, preservedSources: new Set(preserved) });
+
+const gitopsImport: ServiceImport = { apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceImport', metadata: { name: 'mysql', namespace: 'db', uid: 'u1' }, spec: { type: 'Headless', ports: [{ name: 'tcp', port: 3306, protocol: 'TCP' }] } };
+
+describe('planConsumer', () => {
+  it('creates the ServiceImport and the MCS slice where the namespace exists and nothing was synced by GitOps', () => {
+    const p = plan(exported, consumer());
+    expect(p.serviceImportApply?.spec).toEqual({ type: 'Headless', ports: [{ name: 'tcp', port: 3306, protocol: 'TCP' }] });
+    expect(p.serviceImportApply?.metadata.labels).toMatchObject({ 'mcs.cdk8s.io/derived-by': 'cdk8s-mcs' });
+    expect(p.sliceWrites.map((s) => s.metadata.name)).toEqual(['mysql.c1.clusterset-ipv4-0']);
+    expect(p.serviceImportStatus?.clusters).toEqual([{ cluster: 'c1' }]);
+  });
+
+  it('writes nothing into a cluster without the namespace', () => {
+    const p = plan(exported, consumer({ namespaceExists: false }));
+    expect([p.serviceImportApply, p.serviceImportStatus, p.sliceWrites.length]).toEqual([undefined, undefined, 0]);
+  });
+
+  it('never changes the spec of a ServiceImport that GitOps synced, but keeps its status true', () => {
+    const p = plan(exported, consumer({ serviceImport: gitopsImport }));
+    expect(p.serviceImportApply).toBeUndefined();
+    expect(p.serviceImportStatus?.clusters).toEqual([{ cluster: 'c1' }]);
+  });
+
+  it('adds amcs slices only where the amcs-<svc> Service exists', () => {
+    const p = plan(exported, consumer({ hasAmcsService: true }));
+    expect(p.sliceWrites.map((s) => s.metadata.name).sort()).toEqual(['amcs-mysql.c1.amcs-ipv4-0', 'mysql.c1.clusterset-ipv4-0']);
+  });
+
+  it('removes every derived slice and the derived ServiceImport when the export goes away', () => {
+    const first = plan(exported, consumer({ hasAmcsService: true }));
+    const derivedImport = { ...first.serviceImportApply!, metadata: { ...first.serviceImportApply!.metadata, uid: 'u2' } };
+    const p = plan(nothing, consumer({ hasAmcsService: true, serviceImport: derivedImport, derivedSlices: first.sliceWrites }));
+    expect(p.sliceDeletes).toHaveLength(2);
+    expect(p.serviceImportDelete?.metadata.uid).toBe('u2');
+  });
+
+  it('keeps a GitOps ServiceImport when the export goes away, emptying its status', () => {
+    const withStatus = { ...gitopsImport, status: { clusters: [{ cluster: 'c1' }] } };
+    const p = plan(nothing, consumer({ serviceImport: withStatus }));
+    expect(p.serviceImportDelete).toBeUndefined();
+    expect(p.serviceImportStatus?.clusters).toEqual([]);
+  });
+
+  it('leaves the slices of a source whose state is unknown untouched', () => {
+    const fromC3 = planSlices({ namespace: 'db', service: 'mysql', sourceClusterId: 'c3', method: DnsMethod.CLUSTERSET }, exported.sources[0].endpoints, []).writes;
+    const p = plan(exported, consumer({ derivedSlices: fromC3 }), ['c3']);
+    expect(p.sliceDeletes).toEqual([]);
+    expect(p.serviceImportStatus?.clusters).toEqual([{ cluster: 'c1' }, { cluster: 'c3' }]);
+  });
+
+  it('removes a slice carrying our labels that we would not have named so', () => {
+    const [real] = plan(exported, consumer()).sliceWrites;
+    const impostor: EndpointSlice = { ...real, metadata: { ...real.metadata, name: 'sneaky', uid: 'x' } };
+    const p = plan(exported, consumer({ derivedSlices: [impostor] }));
+    expect(p.sliceDeletes.map((s) => s.metadata.name)).toEqual(['sneaky']);
+    expect(p.sliceWrites.map((s) => s.metadata.name)).toEqual(['mysql.c1.clusterset-ipv4-0']);
+  });
+
+  it('writes nothing at all once the consumer is converged', () => {
+    const first = plan(exported, consumer({ hasAmcsService: true }));
+    const si: ServiceImport = { ...first.serviceImportApply!, status: { clusters: [{ cluster: 'c1' }], conditions: [{ ...first.serviceImportStatus!.conditions[0], lastTransitionTime: 't' }] } };
+    const p = plan(exported, consumer({ hasAmcsService: true, serviceImport: si, derivedSlices: first.sliceWrites }));
+    expect(p).toEqual({ clusterId: 'c2', namespace: 'db', service: 'mysql', sliceWrites: [], sliceDeletes: [] });
+  });
+});
