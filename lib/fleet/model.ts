@@ -4,21 +4,16 @@
  * Constructs register what they emit here; the fleet checks, `fleet.json` and `fleet.md` are all
  * computed from it. Nothing in this module knows about cdk8s.
  */
+import { CoreDnsFlavour } from '../corefile';
 import { DnsMethod } from './names';
+
+export { CoreDnsFlavour };
 
 /** Transport protocol of a port. */
 export enum Protocol {
   TCP = 'TCP',
   UDP = 'UDP',
   SCTP = 'SCTP',
-}
-
-/** CoreDNS build running in a cluster, which decides the Corefile syntax for clusterset.local. */
-export enum CoreDnsFlavour {
-  /** Stock CoreDNS >= 1.12.2: `multicluster` is an option of the `kubernetes` plugin. */
-  IN_TREE = 'in-tree',
-  /** CoreDNS >= 1.9.3 compiled with the external github.com/coredns/multicluster plugin. */
-  EXTERNAL_PLUGIN = 'external-plugin',
 }
 
 /** A named service port as exported and imported (ServiceImport ports carry no targetPort). */
