@@ -28,6 +28,8 @@ module.exports = {
       transformIgnorePatterns,
       globalSetup: '<rootDir>/test/e2e/global-setup.ts',
       globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
+      // real processes: controllers and DNS take seconds (jest.setTimeout there; testTimeout is not a project option)
+      setupFilesAfterEnv: ['<rootDir>/test/e2e/support/jest-setup.ts'],
     },
   ],
 };

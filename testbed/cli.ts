@@ -1,0 +1,88 @@
+/**
+ * npm run testbed -- build [--force] [--retry-optional]
+ * npm run testbed -- up [--clusters id1,id2,...]
+ * npm run testbed -- status
+ * npm run testbed -- down
+ *
+ * Progress goes to stderr. `up` and `status` print, as their last stdout lines, `KUBECONFIG=<abs path>`
+ * and one `COREDNS_<ID>=127.0.0.1:<port>` per cluster (ID upper-cased, `-` as `_`).
+ */
+import { ensureBuilt, MissingToolError } from './build';
+import { contractLines, down, readState, status, up } from './harness';
+
+function usage(): never {
+  process.stderr.write(
+    'usage: npm run testbed -- <command>\n' +
+      '  build [--force] [--retry-optional]   build the binaries into the cache (skipped when cached)\n' +
+      '  up [--clusters id1,id2,...]          start the bed (default: the example fleet\'s cluster ids)\n' +
+      '  status                               print the contract lines; exit 1 when the bed is not running\n' +
+      '  down                                 stop every process of the bed\n',
+  );
+  process.exit(2);
+}
+
+function flagValue(args: string[], name: string): string | undefined {
+  const i = args.findIndex((a) => a === name || a.startsWith(name + '='));
+  if (i < 0) return undefined;
+  if (args[i].includes('=')) return args[i].slice(name.length + 1);
+  const v = args[i + 1];
+  if (!v || v.startsWith('--')) throw new Error(`${name} needs a value`);
+  return v;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...args] = argv;
+  switch (cmd) {
+    case 'build': {
+      const t0 = Date.now();
+      const r = await ensureBuilt({ force: args.includes('--force'), retryOptional: args.includes('--retry-optional') });
+      process.stderr.write(`[testbed] binaries in ${r.dirs.bin} (${((Date.now() - t0) / 1000).toFixed(1)}s)\n`);
+      if (!r.bin.corednsMulticluster) process.stderr.write(`[testbed] external-plugin CoreDNS not available: ${(r.corednsMulticlusterError ?? 'not built').split('\n').slice(0, 3).join(' | ')}\n`);
+      return 0;
+    }
+    case 'up': {
+      const v = flagValue(args, '--clusters');
+      const clusters = v ? v.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+      const existing = readState();
+      if (existing) {
+        const st = await status();
+        const same = !clusters || clusters.join(',') === existing.clusters.map((c) => c.id).join(',');
+        if (st.running && same) {
+          process.stderr.write('[testbed] already up\n');
+          process.stdout.write(contractLines(existing).join('\n') + '\n');
+          return 0;
+        }
+        if (st.running) throw new Error(`a bed with clusters ${existing.clusters.map((c) => c.id).join(',')} is running; run \`npm run testbed -- down\` first`);
+        await down();
+      }
+      const s = await up({ clusters, owner: 'cli' });
+      process.stdout.write(contractLines(s).join('\n') + '\n');
+      return 0;
+    }
+    case 'status': {
+      const st = await status();
+      for (const l of st.details) process.stderr.write(l + '\n');
+      if (!st.running || !st.state) {
+        process.stderr.write('[testbed] not running\n');
+        return 1;
+      }
+      process.stdout.write(contractLines(st.state).join('\n') + '\n');
+      return 0;
+    }
+    case 'down': {
+      const r = await down();
+      process.stderr.write(`[testbed] down (${r.stopped} process(es) stopped)\n`);
+      return 0;
+    }
+    default:
+      return usage();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`${e instanceof MissingToolError ? '' : '[testbed] error: '}${(e as Error).message}\n`);
+    process.exit(1);
+  },
+);
