@@ -2,7 +2,7 @@
 // two-replica MySQL StatefulSet and exports it; cluster-2 imports it with both DNS methods and
 // runs the client pod. `npm run synth` writes dist/<cluster-id>/, dist/fleet.json, dist/fleet.md.
 import { k8s } from 'cdk8s-plus-28';
-import { DnsMethod, Fleet, HeadlessImport, MultiClusterStatefulSet } from './lib';
+import { DnsMethod, Fleet, HeadlessImport, MultiClusterStatefulSet, SyncRunner } from './lib';
 
 const fleet = new Fleet({ name: 'reference' });
 
@@ -40,5 +40,8 @@ new k8s.KubePod(cluster2, 'mysql-client', {
     containers: [{ name: 'mysql-client', image: 'mysql:5.6', command: ['sh', '-c', 'sleep 12000'] }],
   },
 });
+
+// The reconcile runner: RBAC in every cluster, its Deployment in cluster-2.
+new SyncRunner(fleet, 'runner', { hostCluster: cluster2 });
 
 fleet.synth();

@@ -16,3 +16,4 @@ export * from './fleet/names';
 export * from './fleet/manifest';
 export { resolvableNames } from './fleet/dns-names';
 export type { ResolvableName } from './fleet/dns-names';
+export * from './constructs/sync-runner';

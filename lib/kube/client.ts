@@ -89,7 +89,7 @@ export class KubeClient {
       if (res.statusCode! >= 300) {
         throw this.apiError(o, res.statusCode!, text);
       }
-      return text ? JSON.parse(text) : undefined;
+      return parseBody(text);
     } finally {
       this.counter.record(o.verb, pathResource(o.path), Date.now() - started);
     }
@@ -175,6 +175,18 @@ export class KubeClient {
 
   private networkError(verb: string, path: string, err: Error): KubeApiError {
     return new KubeApiError(`cluster "${this.clusterId}": ${verb} ${path}: cannot reach ${this.server.host}: ${err.message}`, 0, 'Unreachable', this.clusterId);
+  }
+}
+
+/** JSON bodies parsed; plain-text ones (e.g. `/readyz`) returned as text. */
+function parseBody(text: string): unknown {
+  if (!text) {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 

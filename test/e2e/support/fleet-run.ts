@@ -1,0 +1,100 @@
+/**
+ * Helpers to run the compiler's output and the sync controller against the test bed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+import { adaptCorefileForLocalRun } from '../../../testbed/adapt-corefile';
+import { clientForContext, loadKubeConfig } from '../../../lib/kube/connect';
+import { KubeClient as LibKubeClient } from '../../../lib/kube/client';
+import { SyncController, SyncControllerOptions } from '../../../lib/runner/sync/controller';
+import { createLogger } from '../../../lib/runner/observe/log';
+import * as tb from './testbed';
+
+export const REPO = path.join(__dirname, '..', '..', '..');
+export const RUNNER_NAMESPACE = 'cdk8s-mcs-system';
+
+/** The objects of `dist/<cluster>/`, in apply (file name) order. */
+export function distObjects(distDir: string, clusterId: string): tb.KubeObject[] {
+  const dir = path.join(distDir, clusterId);
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => YAML.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+}
+
+/** Server-side applies a cluster's dist folder with the test bed's admin client. */
+export async function applyDist(distDir: string, clusterId: string): Promise<void> {
+  await tb.apply(clusterId, distObjects(distDir, clusterId));
+}
+
+/** Restarts a cluster's CoreDNS with the Corefile the compiler emitted for it, adapted to run locally. */
+export async function runCompilerCorefile(distDir: string, clusterId: string): Promise<string> {
+  const cm = distObjects(distDir, clusterId).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'coredns');
+  if (!cm) {
+    throw new Error(`dist/${clusterId} has no coredns ConfigMap`);
+  }
+  const c = tb.bed().cluster(clusterId);
+  const corefile = adaptCorefileForLocalRun((cm as unknown as { data: { Corefile: string } }).data.Corefile, { port: c.coredns.port, kubeconfig: c.coredns.kubeconfig });
+  await tb.restartCoreDns(clusterId, corefile);
+  return corefile;
+}
+
+/** Restores the bed's default CoreDNS for a cluster. */
+export async function restoreDefaultCoreDns(clusterId: string): Promise<void> {
+  await tb.restartCoreDns(clusterId);
+}
+
+/** lib/kube clients (the runner's own client) for the given bed clusters, from the bed kubeconfig. */
+export function runnerClients(clusterIds: readonly string[], kubeconfig = tb.bed().kubeconfig): Map<string, LibKubeClient> {
+  const kc = loadKubeConfig(kubeconfig);
+  return new Map(clusterIds.map((id) => [id, clientForContext(kc, id, id)]));
+}
+
+/** Makes sure the runner's namespace exists everywhere (the runner's manifests normally bring it). */
+export async function ensureRunnerNamespace(clusterIds: readonly string[]): Promise<void> {
+  for (const id of clusterIds) {
+    await tb.apply(id, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: RUNNER_NAMESPACE } });
+  }
+}
+
+/** Starts a sync controller over the given clusters with fast probes; stop it in afterAll. */
+export function startSync(clusterIds: readonly string[], o: Partial<SyncControllerOptions> = {}): SyncController {
+  const controller = new SyncController({
+    clients: runnerClients(clusterIds),
+    probeIntervalMs: 500,
+    log: createLogger(process.env.E2E_LOG === 'debug' ? 'debug' : 'warn'),
+    ...o,
+  });
+  controller.start();
+  return controller;
+}
+
+/** A kwok-provisioned StorageClass of the given name (the fleet names per-cluster classes). */
+export async function ensureStorageClass(clusterId: string, name: string): Promise<void> {
+  await tb.apply(clusterId, {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name },
+    provisioner: 'kwok.x-k8s.io/volume',
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'Immediate',
+  });
+}
+
+/** Pod name -> IP of the Running pods selected by `app=<app>` in a namespace. */
+export async function podIps(clusterId: string, namespace: string, app: string): Promise<Record<string, string>> {
+  const pods = await tb.client(clusterId).list<{ metadata: { name: string; deletionTimestamp?: string }; status?: { podIP?: string; phase?: string } }>('v1', 'Pod', namespace, `app=${app}`);
+  return Object.fromEntries(pods.filter((p) => p.status?.podIP && p.status.phase === 'Running' && !p.metadata.deletionTimestamp).map((p) => [p.metadata.name, p.status!.podIP!]));
+}
+
+/** Waits until exactly the named pods run with IPs; returns their IPs. */
+export function waitForPods(clusterId: string, namespace: string, app: string, names: string[], timeoutMs = 120_000): Promise<Record<string, string>> {
+  const want = [...names].sort().join(',');
+  return tb.waitFor(`pods ${want} running in ${clusterId}/${namespace}`, async () => {
+    const ips = await podIps(clusterId, namespace, app);
+    return Object.keys(ips).sort().join(',') === want ? ips : undefined;
+  }, { timeoutMs, intervalMs: 250 });
+}
+
+/** Waits until a name no longer resolves (NXDOMAIN) from a cluster's CoreDNS. */
+export function waitForNxdomain(clusterId: string, name: string, timeoutMs = 60_000): Promise<unknown> {
+  return tb.waitFor(`${name} NXDOMAIN from ${clusterId}`, async () => (await tb.dnsQuery(clusterId, name)).outcome === 'NXDOMAIN', { timeoutMs, intervalMs: 250 });
+}

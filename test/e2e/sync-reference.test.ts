@@ -1,0 +1,112 @@
+/**
+ * The reference scenario end to end on the real test bed: the committed dist/ applied to both
+ * clusters, the consumer's CoreDNS running the Corefile the compiler emitted, the sync
+ * controller running, and real DNS answers in cluster-2 for cluster-1's pods.
+ */
+import * as path from 'node:path';
+import { main as cli } from '../../lib/cli';
+import { SyncController } from '../../lib/runner/sync/controller';
+import { applyDist, ensureRunnerNamespace, ensureStorageClass, podIps, REPO, restoreDefaultCoreDns, runCompilerCorefile, startSync, waitForNxdomain, waitForPods } from './support/fleet-run';
+import * as tb from './support/testbed';
+
+const DIST = path.join(REPO, 'dist');
+const NS = 'provider-ns';
+const [provider, consumer] = ['cluster-1', 'cluster-2'];
+const amcsName = (pod: string) => `${pod}.amcs-mysql.${NS}.svc.cluster.local`;
+const clustersetName = (pod: string) => `${pod}.${provider}.mysql.${NS}.svc.clusterset.local`;
+let sync: SyncController;
+
+async function expectBothForms(ips: Record<string, string>): Promise<void> {
+  for (const [pod, ip] of Object.entries(ips)) {
+    await tb.waitForDns(consumer, amcsName(pod), [ip], 30_000);
+    await tb.waitForDns(consumer, clustersetName(pod), [ip], 30_000);
+  }
+}
+
+beforeAll(async () => {
+  expect(tb.bed().clusterIds.slice(0, 2)).toEqual([provider, consumer]);
+  await ensureRunnerNamespace([provider, consumer]);
+  await ensureStorageClass(provider, 'standard');
+  await applyDist(DIST, provider);
+  await applyDist(DIST, consumer);
+  await runCompilerCorefile(DIST, consumer);
+  sync = startSync([provider, consumer]);
+});
+
+afterAll(async () => {
+  await sync?.stop();
+  for (const id of [provider, consumer]) {
+    await tb.client(id).delete('v1', 'Namespace', NS).catch(() => undefined);
+  }
+  await restoreDefaultCoreDns(consumer);
+  tb.closeClients();
+});
+
+describe('the reference scenario, synthesized, applied and synced', () => {
+  it('resolves mysql-0 and mysql-1 in cluster-2 by both name forms, to exactly cluster-1\'s pod IPs', async () => {
+    const ips = await waitForPods(provider, NS, 'mysql', ['mysql-0', 'mysql-1']);
+    expect(new Set(Object.values(ips)).size).toBe(2);
+    await expectBothForms(ips);
+    await tb.waitFor('sync ready', () => sync.readiness().ready, { timeoutMs: 30_000 });
+  });
+
+  it('keeps the ServiceImport status and the ServiceExport conditions true', async () => {
+    const si = await tb.client(consumer).get('multicluster.x-k8s.io/v1alpha1', 'ServiceImport', 'mysql', NS);
+    expect(si.status.clusters).toEqual([{ cluster: provider }]);
+    const se = await tb.waitFor('export conditions', async () => {
+      const o = await tb.client(provider).get('multicluster.x-k8s.io/v1alpha1', 'ServiceExport', 'mysql', NS);
+      return o.status?.conditions?.length === 3 ? o : undefined;
+    });
+    const byType = Object.fromEntries(se.status.conditions.map((c: { type: string; status: string; reason: string }) => [c.type, `${c.status}/${c.reason}`]));
+    expect(byType).toEqual({ Valid: 'True/Valid', Conflict: 'False/NoConflicts', Ready: 'True/Exported' });
+  });
+
+  it('writes MCS slices with the KEP-1645 labels and per-pod hostnames', async () => {
+    const slices = await tb.client(consumer).list('discovery.k8s.io/v1', 'EndpointSlice', NS, 'multicluster.kubernetes.io/service-name=mysql');
+    expect(slices).toHaveLength(1);
+    const s = slices[0];
+    expect(s.metadata.labels).toMatchObject({ 'multicluster.kubernetes.io/source-cluster': provider, 'endpointslice.kubernetes.io/managed-by': 'cdk8s-mcs' });
+    expect(s.endpoints.map((e: { hostname: string }) => e.hostname).sort()).toEqual(['mysql-0', 'mysql-1']);
+    expect(s.endpoints.every((e: { targetRef?: unknown; nodeName?: string }) => !e.targetRef && !e.nodeName)).toBe(true);
+  });
+
+  it('stops resolving mysql-1 anywhere when the StatefulSet scales to 1', async () => {
+    await tb.client(provider).request('PATCH', `/apis/apps/v1/namespaces/${NS}/statefulsets/mysql/scale`, { spec: { replicas: 1 } }, 'application/merge-patch+json');
+    await waitForNxdomain(consumer, amcsName('mysql-1'));
+    await waitForNxdomain(consumer, clustersetName('mysql-1'));
+    const ips = await podIps(provider, NS, 'mysql');
+    await expectBothForms({ 'mysql-0': ips['mysql-0'] });
+  });
+
+  it('resolves the recreated mysql-0 at its new pod IP', async () => {
+    const before = await tb.client(provider).get('v1', 'Pod', 'mysql-0', NS);
+    await tb.client(provider).delete('v1', 'Pod', 'mysql-0', NS);
+    const after = await tb.waitFor('mysql-0 recreated with an IP', async () => {
+      const p = await tb.client(provider).tryGet('v1', 'Pod', 'mysql-0', NS);
+      return p && p.metadata.uid !== before.metadata.uid && p.status?.podIP && p.status.phase === 'Running' ? p : undefined;
+    }, { timeoutMs: 60_000 });
+    await expectBothForms({ 'mysql-0': after.status.podIP });
+  });
+
+  it('performs zero writes in `sync --once` on the converged fleet', async () => {
+    await sync.stop();
+    const out: string[] = [];
+    const code = await cli(['sync', '--once', '--dist', DIST, '--kubeconfig', tb.bed().kubeconfig, '--endpoint-ttl', '10m'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t) });
+    expect({ code, out: out.join('') }).toEqual({ code: 0, out: expect.stringMatching(/services reconciled, 0 writes, 0 errors/) });
+    sync = startSync([provider, consumer]);
+  });
+
+  it('removes every derived object when the service is unexported', async () => {
+    await tb.client(provider).delete('multicluster.x-k8s.io/v1alpha1', 'ServiceExport', 'mysql', NS);
+    await waitForNxdomain(consumer, amcsName('mysql-0'));
+    await waitForNxdomain(consumer, clustersetName('mysql-0'));
+    for (const id of [provider, consumer]) {
+      await tb.waitFor(`no derived slices in ${id}`, async () => (await tb.client(id).list('discovery.k8s.io/v1', 'EndpointSlice', NS, 'endpointslice.kubernetes.io/managed-by=cdk8s-mcs')).length === 0);
+    }
+    // the ServiceImport GitOps synced stays, and says nobody exports the service any more
+    const si = await tb.client(consumer).get('multicluster.x-k8s.io/v1alpha1', 'ServiceImport', 'mysql', NS);
+    expect(si.status.clusters).toEqual([]);
+    // the one the runner created in cluster-1 (namespace exists there) is gone
+    expect(await tb.client(provider).tryGet('multicluster.x-k8s.io/v1alpha1', 'ServiceImport', 'mysql', NS)).toBeUndefined();
+  });
+});

@@ -1,0 +1,42 @@
+import { Fleet, SyncRunner } from '../../../lib';
+import { find, objectsOf } from '../support/fleet';
+
+describe('SyncRunner', () => {
+  const fleet = new Fleet({ name: 'f', outdir: '/nonexistent' });
+  const a = fleet.addCluster('a', { kubeContext: 'ctx-a' });
+  const b = fleet.addCluster('b');
+  new SyncRunner(fleet, 'runner', { hostCluster: b });
+  const out = fleet.render();
+
+  it('gives every cluster the runner namespace, ServiceAccount and least-privilege RBAC', () => {
+    for (const id of ['a', 'b']) {
+      const objs = objectsOf(out, id);
+      expect(find(objs, 'Namespace', 'cdk8s-mcs-system')).toBeDefined();
+      expect(find(objs, 'ServiceAccount', 'cdk8s-mcs-sync').metadata.namespace).toBe('cdk8s-mcs-system');
+      const rules = find(objs, 'ClusterRole', 'cdk8s-mcs-sync').rules;
+      const verbs = (group: string, resource: string) => rules.filter((r: any) => r.apiGroups.includes(group) && r.resources.includes(resource)).flatMap((r: any) => r.verbs);
+      expect(verbs('', 'pods')).toEqual(['list', 'watch']);
+      expect(verbs('', 'secrets')).toEqual([]);
+      expect(verbs('multicluster.x-k8s.io', 'serviceexports')).toEqual(['list', 'watch']);
+      expect(verbs('multicluster.x-k8s.io', 'serviceexports/status')).toEqual(['patch']);
+      expect(verbs('discovery.k8s.io', 'endpointslices')).toEqual(['list', 'watch', 'create', 'patch', 'delete']);
+      expect(rules.some((r: any) => r.verbs.includes('*') || r.resources.includes('*'))).toBe(false);
+      const leaseRole = find(objs, 'Role', 'cdk8s-mcs-sync');
+      expect(leaseRole.metadata.namespace).toBe('cdk8s-mcs-system');
+      expect(leaseRole.rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] }]);
+    }
+  });
+
+  it('runs the Deployment only in the host cluster, with fleet.json from a ConfigMap and the kubeconfig from a Secret it does not write', () => {
+    expect(objectsOf(out, 'a').some((o) => o.kind === 'Deployment')).toBe(false);
+    const objs = objectsOf(out, 'b');
+    const dep = find(objs, 'Deployment', 'cdk8s-mcs-sync');
+    expect(dep.spec.replicas).toBe(2);
+    const c = dep.spec.template.spec.containers[0];
+    expect(c.args).toEqual(['sync', '--dist', '/etc/cdk8s-mcs/fleet', '--kubeconfig', '/etc/cdk8s-mcs/kubeconfig/kubeconfig', '--namespace', 'cdk8s-mcs-system', '--endpoint-ttl', '60s', '--leader-election-cluster', 'b']);
+    expect(dep.spec.template.spec.volumes).toContainEqual({ name: 'kubeconfig', secret: { secretName: 'cdk8s-mcs-kubeconfig' } });
+    const fleetJson = JSON.parse(find(objs, 'ConfigMap', 'cdk8s-mcs-sync-fleet').data['fleet.json']);
+    expect(fleetJson.clusters.map((c: any) => [c.id, c.kubeContext])).toEqual([['a', 'ctx-a'], ['b', 'b']]);
+    expect(objs.some((o) => o.kind === 'Secret')).toBe(false);
+  });
+});
