@@ -247,7 +247,7 @@ spec:
     await tb.stopComponent(provider, 'etcd', { signal: 'SIGKILL' });
     await expect(tb.client(provider).get('apps/v1', 'StatefulSet', 'mysql', ns)).rejects.toThrow();
     await tb.startCluster(provider);
-    const sts = await tb.waitFor('StatefulSet back after restart', () => tb.client(provider).tryGet('apps/v1', 'StatefulSet', 'mysql', ns), { timeoutMs: 60000 });
+    const sts = await tb.waitFor<any>('StatefulSet back after restart', () => tb.client(provider).tryGet('apps/v1', 'StatefulSet', 'mysql', ns), { timeoutMs: 60000 });
     expect(sts.spec.replicas).toBe(2);
     await tb.waitForDns(provider, `mysql-0.mysql.${ns}.svc.cluster.local`, [podIps['mysql-0']], 60000);
     // CoreDNS kept running; right after the restart its watches got connection resets and

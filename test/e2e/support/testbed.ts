@@ -12,6 +12,8 @@
  * Fault injection and CoreDNS restarts are re-exported from testbed/harness.ts.
  */
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { dnsQuery as rawDnsQuery, DnsResult, RecordType, resolveA as rawResolveA } from '../../../testbed/dns';
 import {
   adminClient,
@@ -35,6 +37,73 @@ export { waitFor, parseYamlObjects, KubeClient };
 export type { KubeObject, BedState, ClusterState, DnsResult, RecordType };
 export { restartCoreDns, defaultCorefile, corednsFlavours, stopComponent, startComponent, restartComponent, stopCluster, startCluster };
 export type { ComponentName, CoreDnsFlavour, CoreDnsOptions, StopOptions } from '../../../testbed/harness';
+
+// ---------------------------------------------------------------------------------------------
+// One bed-using test file at a time. Test files share the clusters and restart CoreDNS or whole
+// clusters, so jest's parallel workers must not interleave them: importing this module registers
+// a beforeAll that takes a cross-process lock file (<bed dir>/e2e.lock, pid inside; a dead pid's
+// lock is taken over) and an afterAll that releases it. TESTBED_PARALLEL=1 turns this off.
+
+const LOCK_WAIT_MS = 60 * 60 * 1000;
+let lockHeld = false;
+
+function lockFile(): string {
+  return path.join(path.dirname(statePath()), 'e2e.lock');
+}
+
+function holderAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function acquireFileLock(): Promise<void> {
+  const f = lockFile();
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      fs.writeFileSync(f, String(process.pid), { flag: 'wx' });
+      lockHeld = true;
+      return;
+    } catch {
+      let holder = 0;
+      try {
+        holder = Number(fs.readFileSync(f, 'utf8'));
+      } catch {
+        continue; // released meanwhile
+      }
+      if (holder === process.pid) {
+        // a previous file in this same worker did not release it (crashed afterAll)
+        lockHeld = true;
+        return;
+      }
+      if (!holder || !holderAlive(holder)) {
+        fs.rmSync(f, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`waited ${LOCK_WAIT_MS / 1000}s for ${f} (held by pid ${holder})`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+function releaseFileLock(): void {
+  if (!lockHeld) return;
+  lockHeld = false;
+  try {
+    if (Number(fs.readFileSync(lockFile(), 'utf8')) === process.pid) fs.rmSync(lockFile(), { force: true });
+  } catch {
+    /* already gone */
+  }
+}
+
+if (process.env.TESTBED_PARALLEL !== '1' && typeof beforeAll === 'function') {
+  beforeAll(acquireFileLock, LOCK_WAIT_MS);
+  afterAll(releaseFileLock);
+}
 
 export interface Bed {
   state: BedState;
