@@ -8,7 +8,7 @@
  * and one `COREDNS_<ID>=127.0.0.1:<port>` per cluster (ID upper-cased, `-` as `_`).
  */
 import { ensureBuilt, MissingToolError } from './build';
-import { contractLines, down, readState, status, up } from './harness';
+import { contractLines, down, ownerIsOtherLiveJest, readState, status, up } from './harness';
 
 function usage(): never {
   process.stderr.write(
@@ -16,7 +16,7 @@ function usage(): never {
       '  build [--force] [--retry-optional]   build the binaries into the cache (skipped when cached)\n' +
       '  up [--clusters id1,id2,...]          start the bed (default: the example fleet\'s cluster ids)\n' +
       '  status                               print the contract lines; exit 1 when the bed is not running\n' +
-      '  down                                 stop every process of the bed\n',
+      '  down [--force]                       stop every process of the bed (--force: even one a running jest owns)\n',
   );
   process.exit(2);
 }
@@ -52,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
           process.stdout.write(contractLines(existing).join('\n') + '\n');
           return 0;
         }
+        if (ownerIsOtherLiveJest(existing.owner)) throw new Error(`the bed belongs to a running test run (jest pid ${existing.owner.pid}); wait for it, or use TESTBED_DIR + TESTBED_PORT_BASE for a second bed`);
         if (st.running) throw new Error(`a bed with clusters ${existing.clusters.map((c) => c.id).join(',')} is running; run \`npm run testbed -- down\` first`);
         await down();
       }
@@ -70,6 +71,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'down': {
+      const cur = readState();
+      if (cur && ownerIsOtherLiveJest(cur.owner) && !args.includes('--force')) {
+        throw new Error(`the bed belongs to a running test run (jest pid ${cur.owner.pid}); its globalTeardown stops it. Use \`down --force\` to stop it anyway`);
+      }
       const r = await down();
       process.stderr.write(`[testbed] down (${r.stopped} process(es) stopped)\n`);
       return 0;

@@ -814,6 +814,16 @@ export async function up(opts: UpOptions = {}): Promise<BedState> {
   return s;
 }
 
+/** True when the bed belongs to a jest run other than this process that is still running. */
+export function ownerIsOtherLiveJest(owner: BedState['owner']): boolean {
+  if (owner.kind !== 'jest' || owner.pid === process.pid || !pidAlive(owner.pid)) return false;
+  try {
+    return fs.readFileSync(`/proc/${owner.pid}/cmdline`, 'utf8').includes('jest');
+  } catch {
+    return true;
+  }
+}
+
 /** Records the watchdog's pid (jest runs) so that `down` stops it too. */
 export function setWatchdogPid(pid: number) {
   updateState((s) => {

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { ensureBuilt } from '../../testbed/build';
-import { contractLines, down, readState, REPO_ROOT, statePath, status, up } from '../../testbed/harness';
+import { contractLines, down, ownerIsOtherLiveJest, readState, REPO_ROOT, statePath, status, up } from '../../testbed/harness';
 
 const log = (l: string) => process.stderr.write(`[testbed] ${l}\n`);
 
@@ -35,8 +35,20 @@ export default async function globalSetup(): Promise<void> {
       return;
     }
   }
-  if (existing) {
-    log(`stopping a bed left by an earlier run (owner ${existing.owner.kind} pid ${existing.owner.pid})`);
+  if (existing && ownerIsOtherLiveJest(existing.owner)) {
+    // Another jest run in this work tree owns the bed right now: never pull it from under it.
+    log(`another test run (jest pid ${existing.owner.pid}) is using the bed in ${path.dirname(statePath())}; waiting for it to finish (or set TESTBED_DIR and TESTBED_PORT_BASE for a second bed)`);
+    const deadline = Date.now() + 60 * 60 * 1000;
+    for (;;) {
+      const cur = readState();
+      if (!cur || !ownerIsOtherLiveJest(cur.owner)) break;
+      if (Date.now() > deadline) throw new Error(`the bed is still owned by jest pid ${cur.owner.pid} after an hour`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+  const stale = readState();
+  if (stale) {
+    log(`stopping a bed left by an earlier run (owner ${stale.owner.kind} pid ${stale.owner.pid})`);
     await down({ log });
   }
 
