@@ -166,6 +166,8 @@ interface CrdOptions {
   readonly categories?: string[];
   readonly printerColumns?: Schema[];
   readonly statusSubresource: boolean;
+  /** Groups under k8s.io/kubernetes.io are protected: the API server requires an approval annotation. */
+  readonly approval?: string;
 }
 
 const AGE_COLUMN: Schema = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
@@ -185,6 +187,7 @@ function crd(o: CrdOptions): Record<string, unknown> {
     metadata: {
       name: `${o.plural}.${o.group}`,
       labels: { 'app.kubernetes.io/part-of': 'cdk8s-mcs' },
+      ...(o.approval ? { annotations: { 'api-approved.kubernetes.io': o.approval } } : {}),
     },
     spec: {
       group: o.group,
@@ -238,6 +241,8 @@ export const CLUSTER_PROPERTY_CRD = crd({
   categories: ['multicluster'],
   schema: CLUSTER_PROPERTY_SCHEMA,
   statusSubresource: false,
+  // about.k8s.io is a protected group; the API was approved through KEP-2149.
+  approval: 'https://github.com/kubernetes/enhancements/tree/master/keps/sig-multicluster/2149-clusterid',
   printerColumns: [{ name: 'value', type: 'string', jsonPath: '.spec.value' }, AGE_COLUMN],
 });
 

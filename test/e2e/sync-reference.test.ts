@@ -79,13 +79,23 @@ describe('the reference scenario, synthesized, applied and synced', () => {
   });
 
   it('resolves the recreated mysql-0 at its new pod IP', async () => {
-    const before = await tb.client(provider).get('v1', 'Pod', 'mysql-0', NS);
-    await tb.client(provider).delete('v1', 'Pod', 'mysql-0', NS);
-    const after = await tb.waitFor('mysql-0 recreated with an IP', async () => {
-      const p = await tb.client(provider).tryGet('v1', 'Pod', 'mysql-0', NS);
-      return p && p.metadata.uid !== before.metadata.uid && p.status?.podIP && p.status.phase === 'Running' ? p : undefined;
-    }, { timeoutMs: 60_000 });
-    await expectBothForms({ 'mysql-0': after.status.podIP });
+    const k = tb.client(provider);
+    const before = await k.get('v1', 'Pod', 'mysql-0', NS);
+    // kwok hands out the lowest free address of a node's range, so a pod recreated on the same node
+    // may get its old IP back; cordoning that node makes the new pod land elsewhere with a new IP.
+    const cordon = (unschedulable: boolean) => k.request('PATCH', `/api/v1/nodes/${before.spec.nodeName}`, { spec: { unschedulable } }, 'application/merge-patch+json');
+    await cordon(true);
+    try {
+      await k.delete('v1', 'Pod', 'mysql-0', NS);
+      const after = await tb.waitFor('mysql-0 recreated with an IP', async () => {
+        const p = await k.tryGet('v1', 'Pod', 'mysql-0', NS);
+        return p && p.metadata.uid !== before.metadata.uid && p.status?.podIP && p.status.phase === 'Running' ? p : undefined;
+      }, { timeoutMs: 60_000 });
+      expect(after.status.podIP).not.toBe(before.status.podIP);
+      await expectBothForms({ 'mysql-0': after.status.podIP });
+    } finally {
+      await cordon(false);
+    }
   });
 
   it('performs zero writes in `sync --once` on the converged fleet', async () => {
@@ -105,7 +115,8 @@ describe('the reference scenario, synthesized, applied and synced', () => {
     }
     // the ServiceImport GitOps synced stays, and says nobody exports the service any more
     const si = await tb.client(consumer).get('multicluster.x-k8s.io/v1alpha1', 'ServiceImport', 'mysql', NS);
-    expect(si.status.clusters).toEqual([]);
+    expect(si.status.clusters ?? []).toEqual([]);
+    expect(si.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'False', reason: 'Pending' }));
     // the one the runner created in cluster-1 (namespace exists there) is gone
     expect(await tb.client(provider).tryGet('multicluster.x-k8s.io/v1alpha1', 'ServiceImport', 'mysql', NS)).toBeUndefined();
   });
