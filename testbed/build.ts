@@ -473,12 +473,19 @@ export async function ensureBuilt(opts: BuildOptions = {}): Promise<BuildResult>
         log(`${c.name}: optional component did not build; recorded in ${mcErrFile}; continuing with stock CoreDNS only.\n${msg}`);
       }
     }
+    let previous: { timings?: Record<string, number> } = {};
+    try {
+      previous = JSON.parse(fs.readFileSync(path.join(dirs.root, 'build-info.json'), 'utf8'));
+    } catch {
+      /* first build */
+    }
     const info = {
       versions: VERSIONS,
       recipe: RECIPE_REVISION,
       goVersion,
       builtAt: new Date().toISOString(),
-      timings,
+      /** seconds per component, from the call that built it */
+      timings: { ...previous.timings, ...timings },
       totalSeconds: (Date.now() - t0) / 1000,
     };
     fs.writeFileSync(path.join(dirs.root, 'build-info.json'), JSON.stringify(info, null, 2) + '\n');

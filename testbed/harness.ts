@@ -840,7 +840,12 @@ export async function down(opts: { log?: Log; keepFiles?: boolean } = {}): Promi
   const s = readState();
   if (!s) return { stopped: 0 };
   const live = liveProcesses(s);
-  await Promise.all(live.map((p) => killProcess(p.pid, 'SIGTERM', 8000)));
+  // Clients first, then kube-apiserver, then etcd (an apiserver whose etcd vanished first takes
+  // the whole grace period to shut down); clusters in parallel.
+  const stages: ComponentName[][] = [['coredns', 'kwok', 'kube-scheduler', 'kube-controller-manager'], ['kube-apiserver'], ['etcd']];
+  for (const stage of stages) {
+    await Promise.all(live.filter((p) => stage.includes(p.component as ComponentName)).map((p) => killProcess(p.pid, 'SIGTERM', 8000)));
+  }
   const wd = s.owner.watchdogPid;
   if (wd && wd !== process.pid && pidAlive(wd)) {
     try {
