@@ -54,9 +54,13 @@ function lockFile(): string {
 function holderAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('node'); // a reused pid is not a jest worker
+  } catch {
+    return true;
   }
 }
 
