@@ -98,3 +98,20 @@ export function waitForPods(clusterId: string, namespace: string, app: string, n
 export function waitForNxdomain(clusterId: string, name: string, timeoutMs = 60_000): Promise<unknown> {
   return tb.waitFor(`${name} NXDOMAIN from ${clusterId}`, async () => (await tb.dnsQuery(clusterId, name)).outcome === 'NXDOMAIN', { timeoutMs, intervalMs: 250 });
 }
+
+/** Renders a fleet built by `build` into a fresh temporary dist folder and returns its path. */
+export function renderFleetDist(build: (fleet: import('../../../lib').Fleet) => void, name = 'e2e'): string {
+  // required lazily: the compiler is only needed by tests that synthesize their own fleet
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Fleet } = require('../../../lib') as typeof import('../../../lib');
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), `mcs-${name}-`));
+  const fleet = new Fleet({ name, outdir: dir });
+  build(fleet);
+  fleet.synth();
+  return dir;
+}
+
+/** Polls until `fn` returns true. */
+export function eventually(what: string, fn: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<unknown> {
+  return tb.waitFor(what, async () => ((await fn()) ? true : undefined), { timeoutMs, intervalMs: 250 });
+}
