@@ -104,7 +104,10 @@ export class SyncController {
         renewDeadlineMs: le.renewDeadlineMs,
         retryPeriodMs: le.retryPeriodMs,
         onStartedLeading: () => this.onStartedLeading(),
-        onStoppedLeading: () => this.log.warn('lost leadership: not writing until it is regained'),
+        onStoppedLeading: () => {
+          this.metrics.leader.set({}, 0);
+          this.log.warn('lost leadership: not writing until it is regained');
+        },
         log: (m) => this.log.warn(m),
       });
     }
@@ -113,6 +116,7 @@ export class SyncController {
   /** Starts watching and reconciling; resolves once informers are started (not synced). */
   public start(): void {
     this.clusters.forEach((c) => c.start());
+    this.metrics.leader.set({}, this.isLeader() ? 1 : 0);
     this.elector?.start();
     this.timers.push(setInterval(() => void this.probe(), this.o.probeIntervalMs ?? 2_000));
     this.timers.push(setInterval(() => void this.checkLiveness(), 1_000));
@@ -373,6 +377,7 @@ export class SyncController {
   }
 
   private onStartedLeading(): void {
+    this.metrics.leader.set({}, 1);
     this.log.info('became leader');
     this.allKeys().forEach((k) => this.queue.add(k));
     this.leaderWaiters.splice(0).forEach((w) => w());
