@@ -4,6 +4,7 @@
  * patching with the other flavour converts (so a CoreDNS upgrade is a clean re-synth).
  */
 import { applyExternalPlugin } from './external-plugin';
+import { mirrorCacheExemptions } from './cache';
 import { CorefileEditor } from './editor';
 import { CoreDnsFlavour } from './flavour';
 import { applyInTree } from './in-tree';
@@ -33,7 +34,10 @@ export function patchCorefile(text: string, options: PatchOptions): PatchResult 
   const resolved = resolvePatchOptions(options);
   const corefile = parseCorefile(text);
   const context: PatchContext = { editor: new CorefileEditor(corefile), options: resolved, warnings: [] };
-  findKubernetesTargets(corefile, resolved.clusterDomain).forEach((target) => APPLY[resolved.flavour](context, target));
+  findKubernetesTargets(corefile, resolved.clusterDomain).forEach((target) => {
+    APPLY[resolved.flavour](context, target);
+    mirrorCacheExemptions(context, target);
+  });
   const patched = context.editor.result();
   const warnings = [...context.warnings, ...reviewResult(parseCorefile(patched), resolved)];
   return { corefile: patched, changed: patched !== text, warnings: [...new Set(warnings)] };

@@ -67,7 +67,8 @@ export function outlineWithoutMulticluster(text: string, zone = 'clusterset.loca
   const strip = (item: Outline): Outline[] => {
     const line = Array.isArray(item) ? item[0] : item;
     if (line.split(' ')[0] === 'multicluster') return [];
-    const cleaned = line.startsWith('kubernetes ') ? line.split(' ').filter((word) => word !== zone).join(' ') : line;
+    // the patch adds the zone to the kubernetes plugin, and to the cache exemptions that name the cluster domain
+    const cleaned = line.startsWith('kubernetes ') || line.startsWith('disable ') ? line.split(' ').filter((word) => word !== zone).join(' ') : line;
     return [Array.isArray(item) ? [cleaned, item[1].flatMap(strip)] : cleaned];
   };
   return outline(text).map((entry) => (Array.isArray(entry) ? [entry[0], entry[1].flatMap(strip)] : entry));

@@ -22,7 +22,7 @@ describe('patchCorefile, external-plugin flavour', () => {
 
   test('adds the line to the kubeadm default at the indentation of its neighbours', () => {
     expect(patch(KUBEADM_DEFAULT_COREFILE).corefile).toBe(
-      KUBEADM_DEFAULT_COREFILE.replace('    ready\n', '    ready\n    multicluster clusterset.local\n'),
+      KUBEADM_DEFAULT_COREFILE.replace('    ready\n', '    ready\n    multicluster clusterset.local\n').replace(/disable (success|denial) cluster\.local\n/g, 'disable $1 cluster.local clusterset.local\n'),
     );
   });
 

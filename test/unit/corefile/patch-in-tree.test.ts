@@ -10,14 +10,14 @@ function patch(text: string, options: Partial<PatchOptions> = {}) {
 const BASES: FixtureName[] = ['kubeadm', 'custom-two-blocks', 'reference-scenario', 'reference-external-patched', 'kubeadm-in-tree-patched', 'k3s', 'eks'];
 
 describe('patchCorefile, in-tree flavour', () => {
-  test('adds clusterset.local after cluster.local and a multicluster option to the kubeadm default, nothing else', () => {
+  test('adds clusterset.local after cluster.local, a multicluster option and the cache exemptions to the kubeadm default, nothing else', () => {
     const result = patch(KUBEADM_DEFAULT_COREFILE);
     expect(result.changed).toBe(true);
     expect(result.corefile).toBe(
       KUBEADM_DEFAULT_COREFILE.replace(
         '    kubernetes cluster.local in-addr.arpa ip6.arpa {\n',
         '    kubernetes cluster.local clusterset.local in-addr.arpa ip6.arpa {\n       multicluster clusterset.local\n',
-      ),
+      ).replace(/disable (success|denial) cluster\.local\n/g, 'disable $1 cluster.local clusterset.local\n'),
     );
   });
 
@@ -151,18 +151,22 @@ describe('patchCorefile, in-tree flavour', () => {
 describe('patchCorefile cache warning', () => {
   const withCache = (cache: string) => `.:53 {\n    kubernetes cluster.local\n    ${cache}\n}\n`;
 
-  test('warns that the kubeadm cache delays endpoint changes, naming the lines that would stop it', () => {
-    expect(patch(KUBEADM_DEFAULT_COREFILE).warnings).toEqual([
-      'server block ".:53" (line 1): "cache" at line 17 also caches clusterset.local answers, so clients can see endpoint changes of imported services ' +
-        'up to 30s late (capped by the records\' TTL); add "disable success clusterset.local" and "disable denial clusterset.local" to its block if that is too slow',
-    ]);
+  test('exempts clusterset.local from the cache wherever the cluster domain is exempted, as kubeadm does for cluster.local', () => {
+    const result = patch(KUBEADM_DEFAULT_COREFILE);
+    expect(result.warnings).toEqual([]);
+    expect(result.corefile).toMatch(/\n +disable success cluster\.local clusterset\.local\n +disable denial cluster\.local clusterset\.local\n/);
+  });
+
+  test('leaves a cache that keeps cluster.local answers alone, and warns', () => {
+    const result = patch(withCache('cache 10 {\n        disable success .\n    }'));
+    expect(result.corefile).toContain('disable success .\n');
+    expect(result.warnings).toEqual([expect.stringMatching(/add "disable denial clusterset.local" to its block/)]);
   });
 
   test.each([
     ['cache 30', /up to 30s late.*add "disable success clusterset.local" and "disable denial clusterset.local"/],
     ['cache', /up to 3600s late/],
     ['cache 10 {\n        disable success clusterset.local\n    }', /add "disable denial clusterset.local" to its block/],
-    ['cache 10 {\n        disable success .\n        disable denial cluster.local\n    }', /add "disable denial clusterset.local" to its block/],
   ])('warns for "%s"', (cache, message) => {
     expect(patch(withCache(cache)).warnings).toEqual([expect.stringMatching(message)]);
   });
@@ -172,6 +176,7 @@ describe('patchCorefile cache warning', () => {
     ['a cache for other zones only', 'cache 30 cluster.local'],
     ['both kinds disabled for the zone', 'cache 30 {\n        disable success cluster.local clusterset.local\n        disable denial local\n    }'],
     ['both kinds disabled for every zone', 'cache {\n        disable success\n        disable denial\n    }'],
+    ['every zone exempted from success caching and the cluster domain (mirrored) from denial caching', 'cache 10 {\n        disable success .\n        disable denial cluster.local\n    }'],
   ])('does not warn with %s', (_, cache) => {
     expect(patch(withCache(cache)).warnings).toEqual([]);
   });
