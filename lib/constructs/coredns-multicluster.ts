@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { KUBEADM_DEFAULT_COREFILE, patchCorefile } from '../corefile';
 import { ANNOTATION_APPLY_PHASE, ApplyPhase } from '../fleet/apply-order';
 import { CoreDnsFlavour } from '../fleet/model';
+import { Fleet } from './fleet';
 import { CLUSTERSET_ZONE, DEFAULT_CLUSTER_DOMAIN, LABEL_APP_MANAGED_BY, MANAGER } from '../fleet/names';
 
 export interface CoreDnsMulticlusterProps {
@@ -61,16 +62,18 @@ export class CoreDnsMulticluster extends Construct {
     });
     new k8s.KubeConfigMap(this, 'Resource', {
       metadata: { name: 'coredns', namespace: 'kube-system', labels, annotations: { [ANNOTATION_APPLY_PHASE]: ApplyPhase[ApplyPhase.DNS] } },
-      data: Lazy.any({ produce: () => ({ Corefile: patchedCorefile(props) }) }) as any,
+      data: Lazy.any({ produce: () => ({ Corefile: this.patchedCorefile(props) }) }) as any,
     });
   }
-}
 
-function patchedCorefile(props: CoreDnsMulticlusterProps): string {
-  return patchCorefile(props.baseCorefile ?? KUBEADM_DEFAULT_COREFILE, {
-    flavour: props.flavour ?? CoreDnsFlavour.IN_TREE,
-    version: props.version ?? '',
-    clusterDomain: props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
-    clustersetZone: CLUSTERSET_ZONE,
-  }).corefile;
+  private patchedCorefile(props: CoreDnsMulticlusterProps): string {
+    const result = patchCorefile(props.baseCorefile ?? KUBEADM_DEFAULT_COREFILE, {
+      flavour: props.flavour ?? CoreDnsFlavour.IN_TREE,
+      version: props.version ?? '',
+      clusterDomain: props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+      clustersetZone: CLUSTERSET_ZONE,
+    });
+    result.warnings.forEach((message) => Fleet.of(this)._addWarning({ path: this.node.path, message: `Corefile: ${message}` }));
+    return result.corefile;
+  }
 }

@@ -113,6 +113,9 @@ export class Fleet extends App {
 
   /** @internal */
   public _addWarning(warning: Problem): void {
+    if (this._warnings.some((w) => w.path === warning.path && w.message === warning.message)) {
+      return; // rendering twice must not repeat warnings
+    }
     this._warnings.push(warning);
   }
 

@@ -81,3 +81,18 @@ describe('construct input checked at construction time', () => {
     expect(out.files.get('a/03-secret.db.pw.yaml')).toContain('p: x');
   });
 });
+
+describe('CoreDNS patch warnings', () => {
+  it('surfaces what the Corefile patch warns about as synth warnings and in fleet.md', () => {
+    const fleet = new Fleet({ outdir: '/nonexistent' });
+    const a = fleet.addCluster('a', { storageClass: 's' });
+    const b = fleet.addCluster('b', { coreDnsVersion: '1.12.2', baseCorefile: '.:53 {\n    kubernetes cluster.local\n    cache 30\n}\n' });
+    new MultiClusterStatefulSet(fleet, 'm', { ...base, providers: [{ cluster: a }] });
+    new HeadlessImport(fleet, 'i', { serviceName: 'm', namespace: 'db', consumers: [b] });
+    const out = fleet.render();
+    fleet.render();
+    expect(out.warnings).toEqual([{ path: 'b/coredns-multicluster', message: expect.stringContaining('Corefile: server block ".:53" (line 1): "cache" at line 5 also caches clusterset.local answers') }]);
+    expect(fleet.warnings).toHaveLength(1);
+    expect(out.files.get('fleet.md')).toContain('also caches clusterset.local answers');
+  });
+});
