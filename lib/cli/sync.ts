@@ -15,6 +15,7 @@ export const syncCommand: Command = {
       { name: 'kubeconfig', value: 'FILE', description: 'kubeconfig with a context per cluster (default: $KUBECONFIG, ~/.kube/config)' },
       { name: 'context-map', value: 'ID=CTX,...', description: 'override the kubeconfig context of clusters' },
       { name: 'once', boolean: true, description: 'one full pass, then exit; non-zero if anything could not be reconciled' },
+      { name: 'sync-timeout', value: 'DURATION', description: 'with --once: how long to wait for every cluster to list its objects', default: '30s' },
       { name: 'endpoint-ttl', value: 'DURATION', description: 'how long an unreachable cluster\'s endpoints are kept', default: '60s' },
       { name: 'expired-endpoints', value: 'remove|not-ready', description: 'what happens to endpoints of an expired cluster', default: 'remove' },
       { name: 'leader-elect', value: 'true|false', description: 'hold a Lease so that only one replica writes', default: 'true' },
@@ -45,7 +46,7 @@ export const syncCommand: Command = {
       leaderElection: f.once || f['leader-elect'] === 'false' ? undefined : { clusterId: leaderCluster },
     });
     if (f.once) {
-      const report = await controller.runOnce();
+      const report = await controller.runOnce(parseDuration(String(f['sync-timeout']), 'sync-timeout'));
       io.stdout(`sync --once: ${report.keys} services reconciled, ${report.writes} writes, ${report.errors.length} errors\n`);
       report.errors.forEach((e) => io.stderr(`error: ${e}\n`));
       return report.errors.length > 0 ? EXIT_FAILED : EXIT_OK;

@@ -56,6 +56,11 @@ export class Informer<T extends KubeObject> {
     private readonly handlers: InformerHandlers<T> = {},
   ) {}
 
+  /** The plural resource name, e.g. `pods`. */
+  public get resourceName(): string {
+    return this.options.resource.plural;
+  }
+
   public start(): void {
     this.loop ??= this.run();
   }

@@ -5,6 +5,7 @@
  */
 import { LABEL_ENDPOINTSLICE_MANAGED_BY, LABEL_IMPORT_OF, LABEL_MCS_SERVICE_NAME, LABEL_SERVICE_NAME, MANAGER, serviceOfAmcsName } from '../../fleet/names';
 import { KubeClient } from '../../kube/client';
+import { explainListError } from './diagnose';
 import { Informer, InformerEventType } from '../../kube/informer';
 import { ENDPOINT_SLICES, LEASES, NAMESPACES, PODS, ResourceType, SERVICE_EXPORTS, SERVICE_IMPORTS, SERVICES } from '../../kube/resources';
 import { EndpointSlice, KubeObject, Lease, Namespace, Pod, Service, ServiceExport, ServiceImport } from '../../kube/types';
@@ -23,6 +24,9 @@ export interface ClusterEvent {
 }
 
 export type ClusterEventHandler = (e: ClusterEvent) => void;
+
+/** Called when an informer's list or watch fails, with an explanation naming the fix. */
+export type ClusterErrorHandler = (clusterId: string, explanation: string) => void;
 
 const byNamespace = (o: KubeObject) => (o.metadata.namespace ? [o.metadata.namespace] : []);
 const byImport = (o: KubeObject) => {
@@ -51,10 +55,11 @@ export class ClusterState {
   /** The runner's liveness Leases in its own namespace. */
   public readonly leases: Informer<Lease>;
 
-  public constructor(public readonly client: KubeClient, runnerNamespace: string, onEvent: ClusterEventHandler) {
-    const make = <T extends KubeObject>(kind: WatchedKind, resource: ResourceType, extra: { labelSelector?: string; indexes?: Record<string, (o: KubeObject) => readonly string[]> } = {}) =>
+  public constructor(public readonly client: KubeClient, runnerNamespace: string, onEvent: ClusterEventHandler, onError: ClusterErrorHandler = () => undefined) {
+    const make = <T extends KubeObject>(kind: WatchedKind, resource: ResourceType, extra: { labelSelector?: string; namespace?: string; indexes?: Record<string, (o: KubeObject) => readonly string[]> } = {}) =>
       new Informer<T>(client, { resource, ...extra }, {
         onEvent: (type, obj, old) => onEvent({ clusterId: client.clusterId, kind, type, obj, old }),
+        onError: (e) => onError(client.clusterId, explainListError(client.clusterId, resource.plural, e)),
       });
     this.pods = make('pod', PODS, { indexes: { namespace: byNamespace } });
     this.services = make('service', SERVICES, { indexes: { import: byImport } });
@@ -62,8 +67,7 @@ export class ClusterState {
     this.namespaces = make('namespace', NAMESPACES);
     this.serviceImports = make('serviceImport', SERVICE_IMPORTS);
     this.slices = make('slice', ENDPOINT_SLICES, { labelSelector: `${LABEL_ENDPOINTSLICE_MANAGED_BY}=${MANAGER}`, indexes: { import: (o) => [sliceServiceKey(o)] } });
-    this.leases = new Informer<Lease>(client, { resource: LEASES, namespace: runnerNamespace, labelSelector: LABEL_LIVENESS_OF },
-      { onEvent: (type, obj, old) => onEvent({ clusterId: client.clusterId, kind: 'lease', type, obj, old }) });
+    this.leases = make('lease', LEASES, { namespace: runnerNamespace, labelSelector: LABEL_LIVENESS_OF });
   }
 
   public get clusterId(): string {
@@ -95,9 +99,9 @@ export class ClusterState {
     return Math.max(...this.informers.map((i) => i.lastContact));
   }
 
-  /** Informers whose last attempt failed, with their errors (for logs and /readyz). */
+  /** Why informers fail, one explanation each (for --once, logs and /readyz). */
   public problems(): string[] {
-    return this.informers.filter((i) => i.lastError).map((i) => i.describe());
+    return [...new Set(this.informers.filter((i) => i.lastError).map((i) => explainListError(this.clusterId, i.resourceName, i.lastError)))];
   }
 
   /** The amcs Service a HeadlessImport created for `namespace/service`, if any. */

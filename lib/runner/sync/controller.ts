@@ -68,6 +68,7 @@ export class SyncController {
   private readonly elector?: LeaderElector;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly lastStates = new Map<string, SourceState>();
+  private readonly lastWatchError = new Map<string, string>();
   private workersDone: Promise<void>[] = [];
   private initialSyncDone = false;
   private stopped = false;
@@ -80,7 +81,7 @@ export class SyncController {
     const runnerNamespace = o.runnerNamespace ?? 'cdk8s-mcs-system';
     const identity = o.identity ?? `${os.hostname()}-${process.pid}`;
     for (const [id, client] of o.clients) {
-      this.clusters.set(id, new ClusterState(client, runnerNamespace, (e) => this.onEvent(e)));
+      this.clusters.set(id, new ClusterState(client, runnerNamespace, (e) => this.onEvent(e), (cluster, why) => this.onWatchError(cluster, why)));
     }
     const ttl = o.endpointTtlMs ?? 60_000;
     const probe = o.probeIntervalMs ?? 2_000;
@@ -140,7 +141,7 @@ export class SyncController {
     this.clusters.forEach((c) => c.start());
     await this.probe();
     const unsynced = await this.waitForSync(syncTimeoutMs);
-    const errors = unsynced.map((id) => `cluster "${id}": could not list its objects within ${syncTimeoutMs} ms: ${this.clusters.get(id)!.problems().join('; ') || 'no answer'}`);
+    const errors = unsynced.map((id) => this.clusters.get(id)!.problems().join('; ') || `cluster "${id}": could not list its objects within ${syncTimeoutMs} ms`);
     const before = this.metrics.writes.total();
     const keys = this.allKeys();
     for (const key of keys) {
@@ -263,6 +264,14 @@ export class SyncController {
       this.queue.add(key);
     }
     this.metrics.queueDepth.set({}, this.queue.length);
+  }
+
+  /** Logs each distinct informer failure once until it changes (backoff retries would repeat it). */
+  private onWatchError(clusterId: string, explanation: string): void {
+    if (this.lastWatchError.get(clusterId) !== explanation) {
+      this.lastWatchError.set(clusterId, explanation);
+      this.log.warn('watch failed; retrying with backoff', { cluster: clusterId, error: explanation });
+    }
   }
 
   private keysFor(e: ClusterEvent): string[] {
