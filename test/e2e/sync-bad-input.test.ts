@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { HeadlessImport, MultiClusterStatefulSet } from '../../lib';
 import { main as cli } from '../../lib/cli';
-import { applyDist, distObjects, ensureRunnerNamespace, renderFleetDist, waitForPods } from './support/fleet-run';
+import { applyDist, distObjects, ensureRunnerNamespace, runnerKubeconfig, renderFleetDist, waitForPods } from './support/fleet-run';
 import * as tb from './support/testbed';
 
 const [provider, consumer] = ['cluster-1', 'cluster-2'];
@@ -24,7 +24,7 @@ async function once(args: string[]): Promise<{ code: number; out: string }> {
 
 /** A copy of the bed's kubeconfig, edited. */
 function kubeconfigWith(edit: (kc: any) => void): string {
-  const kc = YAML.parse(fs.readFileSync(tb.bed().kubeconfig, 'utf8'));
+  const kc = YAML.parse(fs.readFileSync(runnerKubeconfig(), 'utf8'));
   edit(kc);
   const file = path.join(tmp, `kubeconfig-${Math.random().toString(16).slice(2)}`);
   fs.writeFileSync(file, YAML.stringify(kc));
@@ -72,7 +72,7 @@ describe('sync --once with bad input', () => {
   });
 
   it('names an unknown context and the flag that fixes it', async () => {
-    const r = await once(['--kubeconfig', tb.bed().kubeconfig, '--context-map', `${consumer}=no-such-context`]);
+    const r = await once(['--kubeconfig', runnerKubeconfig(), '--context-map', `${consumer}=no-such-context`]);
     expect(r.code).toBe(1);
     expect(r.out).toContain(`cluster "${consumer}": kubeconfig has no context "no-such-context"`);
     expect(r.out).toContain(`--context-map ${consumer}=<context>`);
@@ -115,7 +115,7 @@ describe('sync --once with bad input', () => {
     await tb.client(consumer).delete('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'serviceexports.multicluster.x-k8s.io');
     try {
       await tb.waitFor('CRD gone', async () => !(await tb.client(consumer).tryGet('apiextensions.k8s.io/v1', 'CustomResourceDefinition', crd.metadata.name)));
-      const r = await once(['--kubeconfig', tb.bed().kubeconfig]);
+      const r = await once(['--kubeconfig', runnerKubeconfig()]);
       expect(r.code).toBe(1);
       expect(r.out).toContain(`cluster "${consumer}": the Multi-Cluster Services CRDs are not installed (serviceexports not found); apply dist/${consumer}`);
     } finally {
@@ -125,7 +125,7 @@ describe('sync --once with bad input', () => {
   });
 
   it('exits 0 and reconciles everything once the fleet is healthy', async () => {
-    const r = await once(['--kubeconfig', tb.bed().kubeconfig]);
+    const r = await once(['--kubeconfig', runnerKubeconfig()]);
     expect(r).toEqual({ code: 0, out: expect.stringMatching(/0 errors/) });
     expect(await slicesIn(consumer)).toHaveLength(1);
   });

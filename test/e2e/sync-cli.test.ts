@@ -6,7 +6,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { HeadlessImport, MultiClusterStatefulSet } from '../../lib';
-import { applyDist, ensureRunnerNamespace, eventually, REPO, renderFleetDist, waitForPods } from './support/fleet-run';
+import { applyDist, ensureRunnerNamespace, runnerKubeconfig, eventually, REPO, renderFleetDist, waitForPods } from './support/fleet-run';
 import * as tb from './support/testbed';
 
 const [provider, consumer] = ['cluster-1', 'cluster-2'];
@@ -16,7 +16,7 @@ const replicas: { proc: ChildProcess; port: number; log: string[] }[] = [];
 
 function startReplica(port: number, identityHint: string) {
   const log: string[] = [];
-  const proc = spawn(path.join(REPO, 'bin', 'cdk8s-mcs'), ['sync', '--dist', dist, '--kubeconfig', tb.bed().kubeconfig, '--metrics-port', String(port), '--leader-election-cluster', consumer, '--log-level', 'info'], {
+  const proc = spawn(path.join(REPO, 'bin', 'cdk8s-mcs'), ['sync', '--dist', dist, '--kubeconfig', runnerKubeconfig(), '--metrics-port', String(port), '--leader-election-cluster', consumer, '--log-level', 'info'], {
     env: { ...process.env, HOSTNAME: identityHint },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { main as cli } from '../../lib/cli';
 import { SyncController } from '../../lib/runner/sync/controller';
-import { applyDist, ensureRunnerNamespace, ensureStorageClass, podIps, REPO, restoreDefaultCoreDns, runCompilerCorefile, startSync, waitForNxdomain, waitForPods } from './support/fleet-run';
+import { applyDist, ensureRunnerNamespace, runnerKubeconfig, ensureStorageClass, podIps, REPO, restoreDefaultCoreDns, runCompilerCorefile, startSync, waitForNxdomain, waitForPods } from './support/fleet-run';
 import * as tb from './support/testbed';
 
 const DIST = path.join(REPO, 'dist');
@@ -101,7 +101,7 @@ describe('the reference scenario, synthesized, applied and synced', () => {
   it('performs zero writes in `sync --once` on the converged fleet', async () => {
     await sync.stop();
     const out: string[] = [];
-    const code = await cli(['sync', '--once', '--dist', DIST, '--kubeconfig', tb.bed().kubeconfig, '--endpoint-ttl', '10m'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t) });
+    const code = await cli(['sync', '--once', '--dist', DIST, '--kubeconfig', runnerKubeconfig(), '--endpoint-ttl', '10m'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t) });
     expect({ code, out: out.join('') }).toEqual({ code: 0, out: expect.stringMatching(/services reconciled, 0 writes, 0 errors/) });
     sync = startSync([provider, consumer]);
   });

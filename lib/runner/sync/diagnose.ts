@@ -22,6 +22,7 @@ export function explainListError(clusterId: string, resource: string, error: unk
   return `cluster "${clusterId}": listing ${resource} failed: ${firstSentence(error.message)}`;
 }
 
+/** The first line, without the `cluster "<id>": ` prefix the client already put there. */
 function firstSentence(text: string): string {
-  return text.split('\n')[0].slice(0, 300);
+  return text.split('\n')[0].replace(/^cluster "[^"]*": /, '').slice(0, 300);
 }

@@ -2,6 +2,7 @@
  * Helpers to run the compiler's output and the sync controller against the test bed.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { adaptCorefileForLocalRun } from '../../../testbed/adapt-corefile';
@@ -9,6 +10,9 @@ import { clientForContext, loadKubeConfig } from '../../../lib/kube/connect';
 import { KubeClient as LibKubeClient } from '../../../lib/kube/client';
 import { SyncController, SyncControllerOptions } from '../../../lib/runner/sync/controller';
 import { createLogger } from '../../../lib/runner/observe/log';
+import { Fleet } from '../../../lib/constructs/fleet';
+import { SyncRunner } from '../../../lib/constructs/sync-runner';
+import { main as cli } from '../../../lib/cli';
 import * as tb from './testbed';
 
 export const REPO = path.join(__dirname, '..', '..', '..');
@@ -42,17 +46,50 @@ export async function restoreDefaultCoreDns(clusterId: string): Promise<void> {
   await tb.restartCoreDns(clusterId);
 }
 
-/** lib/kube clients (the runner's own client) for the given bed clusters, from the bed kubeconfig. */
-export function runnerClients(clusterIds: readonly string[], kubeconfig = tb.bed().kubeconfig): Map<string, LibKubeClient> {
+/** lib/kube clients (the runner's own client) for the given bed clusters, as the runner's ServiceAccount. */
+export function runnerClients(clusterIds: readonly string[], kubeconfig = runnerKubeconfig()): Map<string, LibKubeClient> {
   const kc = loadKubeConfig(kubeconfig);
   return new Map(clusterIds.map((id) => [id, clientForContext(kc, id, id)]));
 }
 
-/** Makes sure the runner's namespace exists everywhere (the runner's manifests normally bring it). */
-export async function ensureRunnerNamespace(clusterIds: readonly string[]): Promise<void> {
-  for (const id of clusterIds) {
-    await tb.apply(id, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: RUNNER_NAMESPACE } });
+let runnerKubeconfigPath: string | undefined;
+
+/**
+ * Gives every cluster the runner's namespace, ServiceAccount and RBAC exactly as the SyncRunner
+ * construct emits them, and writes a kubeconfig (with `cdk8s-mcs kubeconfig`) that authenticates
+ * as that ServiceAccount in each cluster. Every runner in the e2e suite uses it: least privilege
+ * is proven by the whole suite, not by one test.
+ */
+export async function ensureRunnerNamespace(clusterIds: readonly string[]): Promise<string> {
+  if (runnerKubeconfigPath) {
+    return runnerKubeconfigPath;
   }
+  const dist = renderFleetDist((fleet) => {
+    const clusters = clusterIds.map((id) => fleet.addCluster(id));
+    new SyncRunner(fleet, 'runner', { hostCluster: clusters[clusters.length - 1] });
+  }, 'runner');
+  for (const id of clusterIds) {
+    const rbac = distObjects(dist, id).filter((o) => RUNNER_KINDS.includes(o.kind) && (o.metadata.name === RUNNER_NAMESPACE || o.metadata.name === 'cdk8s-mcs-sync'));
+    await tb.apply(id, rbac);
+  }
+  const out = path.join(dist, 'runner.kubeconfig');
+  const log: string[] = [];
+  const code = await cli(['kubeconfig', '--dist', dist, '--kubeconfig', tb.bed().kubeconfig, '--out', out, '--duration', '6h'], { stdout: (t) => log.push(t), stderr: (t) => log.push(t) });
+  if (code !== 0) {
+    throw new Error(`cdk8s-mcs kubeconfig failed: ${log.join('')}`);
+  }
+  runnerKubeconfigPath = out;
+  return out;
+}
+
+const RUNNER_KINDS = ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
+
+/** The least-privilege runner kubeconfig (after ensureRunnerNamespace). */
+export function runnerKubeconfig(): string {
+  if (!runnerKubeconfigPath) {
+    throw new Error('call ensureRunnerNamespace() in beforeAll first');
+  }
+  return runnerKubeconfigPath;
 }
 
 /** Starts a sync controller over the given clusters with fast probes; stop it in afterAll. */
@@ -100,11 +137,8 @@ export function waitForNxdomain(clusterId: string, name: string, timeoutMs = 60_
 }
 
 /** Renders a fleet built by `build` into a fresh temporary dist folder and returns its path. */
-export function renderFleetDist(build: (fleet: import('../../../lib').Fleet) => void, name = 'e2e'): string {
-  // required lazily: the compiler is only needed by tests that synthesize their own fleet
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Fleet } = require('../../../lib') as typeof import('../../../lib');
-  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), `mcs-${name}-`));
+export function renderFleetDist(build: (fleet: Fleet) => void, name = 'e2e'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mcs-${name}-`));
   const fleet = new Fleet({ name, outdir: dir });
   build(fleet);
   fleet.synth();
