@@ -510,6 +510,25 @@ export function adminClient(clusterId: string, s: BedState = requireState()): Ku
   return new KubeClient({ server: c.server, ca: fs.readFileSync(c.caFile), token: c.adminToken });
 }
 
+/**
+ * Mints a TokenRequest token for ServiceAccount namespace/name (which must exist) and writes a
+ * kubeconfig for it (one context named after the cluster). Returns the file path. For running
+ * CoreDNS or the runner under a least-privilege identity.
+ */
+export async function serviceAccountKubeconfig(clusterId: string, namespace: string, name: string, opts: { file?: string; expirationSeconds?: number } = {}): Promise<string> {
+  const s = requireState();
+  const c = clusterOf(s, clusterId);
+  const kube = adminClient(clusterId, s);
+  try {
+    const token = await kube.createToken(namespace, name, opts.expirationSeconds ?? 24 * 3600);
+    const file = opts.file ?? path.join(c.dir, `sa-${namespace}-${name}.kubeconfig`);
+    fs.writeFileSync(file, kubeconfigYaml([{ name: c.id, server: c.server, caFile: c.caFile, token }], c.id), { mode: 0o600 });
+    return file;
+  } finally {
+    kube.close();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // public API: components (fault injection)
 

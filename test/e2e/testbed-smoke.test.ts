@@ -12,19 +12,19 @@ let ns = '';
 const podIps: Record<string, string> = {};
 
 // the serviceimports rule the compiler emits for CoreDNS; the bed deliberately does not install it
-const serviceImportRbac = (name: string): tb.KubeObject[] => [
+const serviceImportRbac = (name: string, serviceAccount: string, roleName = name): tb.KubeObject[] => [
   {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',
-    metadata: { name },
+    metadata: { name: roleName },
     rules: [{ apiGroups: ['multicluster.x-k8s.io'], resources: ['serviceimports'], verbs: ['list', 'watch'] }],
   },
   {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRoleBinding',
     metadata: { name },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-    subjects: [{ kind: 'ServiceAccount', name: 'coredns', namespace: 'kube-system' }],
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+    subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace: 'kube-system' }],
   },
 ];
 const RBAC_NAME = 'e2e:coredns-serviceimports';
@@ -155,10 +155,11 @@ spec:
     await tb.waitForDns(provider, `mysql-0.mysql.${ns}.svc.cluster.local`, [podIps['mysql-0']]);
     await tb.waitForDns(provider, `mysql-1.mysql.${ns}.svc.cluster.local`, [podIps['mysql-1']]);
     await tb.waitForDns(provider, `mysql.${ns}.svc.cluster.local`, [podIps['mysql-0'], podIps['mysql-1']]);
-    // No serviceimports RBAC in this cluster: CoreDNS's multicluster informer never syncs, so it
-    // answers existing names but turns every NXDOMAIN into SERVFAIL (and /ready says 503).
+    // No such pod: no answer. (NXDOMAIN once CoreDNS's multicluster informer is synced; SERVFAIL
+    // while it cannot sync, i.e. while this cluster lacks the serviceimports RBAC — see the next test.)
     const missing = await tb.dnsQuery(provider, `mysql-2.mysql.${ns}.svc.cluster.local`);
-    expect(missing).toMatchObject({ outcome: 'SERVFAIL', answers: [] });
+    expect(missing.answers).toEqual([]);
+    expect(['NXDOMAIN', 'SERVFAIL']).toContain(missing.outcome);
   });
 
   test(`MCS by hand in ${consumer}: ServiceImport + MCS EndpointSlice (+ serviceimports RBAC) and amcs-mysql resolve to ${provider}'s pod IPs`, async () => {
@@ -167,10 +168,25 @@ spec:
     const clustersetName = `mysql-0.${provider}.mysql.${ns}.svc.clusterset.local`;
     const amcsName = `mysql-0.amcs-mysql.${ns}.svc.cluster.local`;
 
-    // Start from a CoreDNS that has never had the serviceimports permission (a reused bed may have it).
-    await k.delete('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', RBAC_NAME);
-    await k.delete('rbac.authorization.k8s.io/v1', 'ClusterRole', RBAC_NAME);
-    await tb.restartCoreDns(consumer);
+    // The "RBAC mistake" half runs CoreDNS as a fresh ServiceAccount that has only kubeadm's stock
+    // system:coredns role: other test files may already have given kube-system/coredns the
+    // serviceimports rule, this identity is guaranteed not to have it.
+    const probeSa = 'e2e-smoke-dns';
+    await k.delete('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', `${RBAC_NAME}:${probeSa}`);
+    await tb.apply(consumer, [
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: probeSa, namespace: 'kube-system' } },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: `e2e:${probeSa}:stock` },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:coredns' },
+        subjects: [{ kind: 'ServiceAccount', name: probeSa, namespace: 'kube-system' }],
+      },
+    ]);
+    const c2 = bed.cluster(consumer);
+    const probeKubeconfig = await tb.serviceAccountKubeconfig(consumer, 'kube-system', probeSa);
+    await tb.restartCoreDns(consumer, tb.defaultCorefile({ ...c2, coredns: { ...c2.coredns, kubeconfig: probeKubeconfig, kubeconfigContext: consumer } }));
+    const ready = async () => (await fetch(`http://127.0.0.1:${c2.ports.corednsReady}/ready`)).status;
 
     await tb.apply(
       consumer,
@@ -212,18 +228,28 @@ spec:
       ns,
     );
 
-    // Without the serviceimports rule CoreDNS's multicluster informer cannot sync: no clusterset
-    // answer (SERVFAIL), while cluster.local names that exist still resolve.
-    await new Promise((r) => setTimeout(r, 2000));
-    expect(await tb.dnsQuery(consumer, clustersetName)).toMatchObject({ outcome: 'SERVFAIL', answers: [] });
+    // Without the serviceimports rule CoreDNS's multicluster informer cannot sync: the clusterset
+    // name gets SERVFAIL, unknown names SERVFAIL instead of NXDOMAIN, /ready stays 503, while
+    // cluster.local names that exist still resolve.
     await tb.waitForDns(consumer, amcsName, [podIps['mysql-0']]);
+    expect(await tb.dnsQuery(consumer, clustersetName)).toMatchObject({ outcome: 'SERVFAIL', answers: [] });
+    expect(await tb.dnsQuery(consumer, `mysql-2.amcs-mysql.${ns}.svc.cluster.local`)).toMatchObject({ outcome: 'SERVFAIL', answers: [] });
+    expect(await ready()).toBe(503);
 
-    // The hand-written RBAC (what the compiler emits) makes it work.
-    await tb.apply(consumer, serviceImportRbac(RBAC_NAME));
+    // The hand-written RBAC (what the compiler emits): serviceimports list/watch for the coredns
+    // ServiceAccount — bound to the probe identity too, which then syncs without a restart.
+    await tb.apply(consumer, serviceImportRbac(RBAC_NAME, 'coredns'));
+    await tb.apply(consumer, serviceImportRbac(`${RBAC_NAME}:${probeSa}`, probeSa, RBAC_NAME).slice(1));
+    await tb.waitForDns(consumer, clustersetName, [podIps['mysql-0']], 90000);
+    expect(await tb.dnsQuery(consumer, `mysql-2.amcs-mysql.${ns}.svc.cluster.local`)).toMatchObject({ outcome: 'NXDOMAIN', answers: [] });
+    await tb.waitFor('CoreDNS /ready 200', async () => (await ready()) === 200, { timeoutMs: 30000 });
+
+    // The contract proper: CoreDNS as kube-system/coredns (the bed's default) answers every name.
+    await tb.restartCoreDns(consumer);
     await tb.waitForDns(consumer, clustersetName, [podIps['mysql-0']], 90000);
     await tb.waitForDns(consumer, `mysql-1.${provider}.mysql.${ns}.svc.clusterset.local`, [podIps['mysql-1']]);
     await tb.waitForDns(consumer, `mysql.${ns}.svc.clusterset.local`, [podIps['mysql-0'], podIps['mysql-1']]);
-    // synced now: unknown names are NXDOMAIN again, not SERVFAIL
+    // synced: unknown names are NXDOMAIN, not SERVFAIL
     expect(await tb.dnsQuery(consumer, `mysql-0.no-such-cluster.mysql.${ns}.svc.clusterset.local`)).toMatchObject({ outcome: 'NXDOMAIN', answers: [] });
     expect(await tb.dnsQuery(consumer, `mysql-2.amcs-mysql.${ns}.svc.cluster.local`)).toMatchObject({ outcome: 'NXDOMAIN', answers: [] });
 

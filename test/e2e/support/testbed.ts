@@ -25,6 +25,7 @@ import {
   readState,
   restartComponent,
   restartCoreDns,
+  serviceAccountKubeconfig,
   startCluster,
   startComponent,
   statePath,
@@ -35,7 +36,7 @@ import { KubeClient, KubeObject, parseYamlObjects, waitFor } from '../../../test
 
 export { waitFor, parseYamlObjects, KubeClient };
 export type { KubeObject, BedState, ClusterState, DnsResult, RecordType };
-export { restartCoreDns, defaultCorefile, corednsFlavours, stopComponent, startComponent, restartComponent, stopCluster, startCluster };
+export { restartCoreDns, defaultCorefile, corednsFlavours, serviceAccountKubeconfig, stopComponent, startComponent, restartComponent, stopCluster, startCluster };
 export type { ComponentName, CoreDnsFlavour, CoreDnsOptions, StopOptions } from '../../../testbed/harness';
 
 // ---------------------------------------------------------------------------------------------
