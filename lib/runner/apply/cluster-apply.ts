@@ -1,0 +1,121 @@
+/**
+ * `apply` (or its dry run) for one cluster: observe, plan, apply phase by phase, prune, keep the
+ * inventory true. Never throws: whatever goes wrong ends up in the cluster's report.
+ */
+import { KubeClient } from '../../kube/client';
+import { messageOf } from '../../kube/errors';
+import { reportPlannedObjects } from './dry-run';
+import { DEFAULT_CRD_TIMEOUT_MS } from './crd-wait';
+import { applyPhases } from './execute';
+import { unionRefs } from './inventory';
+import { writeInventoryIfChanged } from './inventory-store';
+import { ManifestFile } from './manifests';
+import { desiredRefs, ObservedCluster, observeCluster } from './observe';
+import { executePrune } from './prune';
+import { ClusterReport, ObjectOutcome } from './report';
+
+export type ApplyClient = Pick<KubeClient, 'clusterId' | 'request' | 'apply' | 'delete' | 'counter'>;
+
+export interface ClusterApplyOptions {
+  readonly client: ApplyClient;
+  /** `name` of fleet.json: names the inventory. */
+  readonly fleetName: string;
+  readonly manifests: readonly ManifestFile[];
+  /** Write nothing; report what would change. */
+  readonly dryRun?: boolean;
+  /** Delete what an earlier apply created and dist no longer has. */
+  readonly prune?: boolean;
+  /** @default 60 s */
+  readonly crdTimeoutMs?: number;
+  readonly onOutcome?: (o: ObjectOutcome) => void;
+  /** Progress that is not about one object, e.g. waiting for CRDs. */
+  readonly onNotice?: (clusterId: string, text: string) => void;
+}
+
+export async function applyCluster(o: ClusterApplyOptions): Promise<ClusterReport> {
+  const started = Date.now();
+  const requestsBefore = o.client.counter.total();
+  const writesBefore = o.client.counter.writes();
+  const outcomes: ObjectOutcome[] = [];
+  const emit = (x: ObjectOutcome) => {
+    outcomes.push(x);
+    o.onOutcome?.(x);
+  };
+  const notice = (text: string) => o.onNotice?.(o.client.clusterId, text);
+  let error: string | undefined;
+  try {
+    const observed = await observeCluster(o.client, o.fleetName, o.manifests);
+    if (o.dryRun) {
+      await dryRun(o, observed, emit, notice);
+    } else {
+      await applyAndPrune(o, observed, emit, notice);
+    }
+  } catch (e) {
+    error = messageOf(e);
+  }
+  return {
+    clusterId: o.client.clusterId,
+    dryRun: o.dryRun ?? false,
+    outcomes,
+    error,
+    durationMs: Date.now() - started,
+    requests: o.client.counter.total() - requestsBefore,
+    writes: o.client.counter.writes() - writesBefore,
+  };
+}
+
+type Emit = (x: ObjectOutcome) => void;
+type Notice = (text: string) => void;
+
+async function dryRun(o: ClusterApplyOptions, observed: ObservedCluster, emit: Emit, notice: Notice): Promise<void> {
+  await reportPlannedObjects(o.client, observed.plan.objects, observed.types, emit);
+  if (o.prune) {
+    reportKept(o, observed, emit, true);
+    await executePrune(observed.plan.prune, { client: o.client, discovery: observed.discovery, types: observed.types, dryRun: true, emit });
+  } else {
+    noticeLeftovers(observed, notice);
+  }
+}
+
+async function applyAndPrune(o: ClusterApplyOptions, observed: ObservedCluster, emit: Emit, notice: Notice): Promise<void> {
+  const desired = desiredRefs(observed);
+  const stored = observed.inventory.objects;
+  // Recorded before the first write, so that a run that dies half-way still knows what it created.
+  const recorded = unionRefs(stored, desired);
+  await writeInventoryIfChanged(o.client, observed.store, stored, recorded);
+  const failed = await applyPhases({ client: o.client, observed, crdTimeoutMs: o.crdTimeoutMs ?? DEFAULT_CRD_TIMEOUT_MS, emit, notice });
+  if (!o.prune) {
+    noticeLeftovers(observed, notice);
+    return;
+  }
+  if (failed > 0) {
+    notice(`prune skipped: ${failed} object${failed === 1 ? '' : 's'} failed to apply`);
+    return;
+  }
+  reportKept(o, observed, emit, false);
+  const pruneOutcomes: ObjectOutcome[] = [];
+  const emitPrune = (x: ObjectOutcome) => {
+    pruneOutcomes.push(x);
+    emit(x);
+  };
+  await executePrune(observed.plan.prune, { client: o.client, discovery: observed.discovery, types: observed.types, dryRun: false, emit: emitPrune });
+  const retained = [
+    ...observed.plan.kept.filter((k) => k.retry).map((k) => k.ref),
+    ...observed.unresolved.map((k) => k.ref),
+    ...pruneOutcomes.filter((x) => x.outcome !== 'pruned').map((x) => x.ref),
+  ];
+  await writeInventoryIfChanged(o.client, observed.store, recorded, unionRefs(desired, retained));
+}
+
+function reportKept(o: ClusterApplyOptions, observed: ObservedCluster, emit: Emit, dryRun: boolean): void {
+  for (const k of [...observed.plan.kept, ...observed.unresolved]) {
+    emit({ clusterId: o.client.clusterId, ref: k.ref, outcome: 'kept', dryRun, reason: k.reason });
+  }
+}
+
+function noticeLeftovers(observed: ObservedCluster, notice: Notice): void {
+  const n = observed.plan.prune.length;
+  if (n > 0) {
+    notice(`${n} object${n === 1 ? '' : 's'} applied earlier ${n === 1 ? 'is' : 'are'} no longer in dist; --prune deletes ${n === 1 ? 'it' : 'them'}`);
+  }
+}
