@@ -1,7 +1,11 @@
 // The CLI entry: every command module registers itself here.
+import { applyCommand } from './apply';
+import { diffCommand } from './diff';
 import { kubeconfigCommand } from './kubeconfig';
 import { registerCommand } from './main';
 export { main } from './main';
 export { registerCommand };
 
 registerCommand(kubeconfigCommand);
+registerCommand(applyCommand);
+registerCommand(diffCommand);
