@@ -17,7 +17,12 @@ export const CONNECTION_FLAGS: readonly FlagSpec[] = [
   { name: 'kubeconfig', value: 'FILE', description: 'kubeconfig with a context per cluster (default: $KUBECONFIG, ~/.kube/config)' },
   { name: 'context-map', value: 'ID=CTX,...', description: 'override the kubeconfig context of clusters (default: kubeContext in fleet.json)' },
   { name: 'only', value: 'ID,...', description: 'only these clusters (default: every cluster of the fleet)' },
+];
+
+const APPLY_FLAGS: readonly FlagSpec[] = [
+  ...CONNECTION_FLAGS,
   { name: 'prune', boolean: true, description: 'delete objects an earlier apply created that dist no longer has (never PVCs, never objects without our labels)' },
+  { name: 'dry-run', boolean: true, description: 'print what would change; write nothing' },
   { name: 'crd-timeout', value: 'DURATION', description: 'how long to wait for applied CRDs to become Established', default: `${DEFAULT_CRD_TIMEOUT_MS / 1000}s` },
 ];
 
@@ -63,7 +68,7 @@ export async function runFleetApply(args: ParsedArgs, o: { dryRun: boolean; onLi
       clients: target.clients,
       dryRun: o.dryRun,
       prune: args.flags.prune === true,
-      crdTimeoutMs: parseDuration(String(args.flags['crd-timeout']), 'crd-timeout'),
+      crdTimeoutMs: args.flags['crd-timeout'] === undefined ? undefined : parseDuration(String(args.flags['crd-timeout']), 'crd-timeout'),
       onOutcome: (x) => o.onLine?.(formatOutcome(x)),
       onNotice: (clusterId, text) => o.onLine?.(`[${clusterId}] ${text}`),
     });
@@ -78,7 +83,7 @@ export const applyCommand: Command = {
     name: 'apply',
     summary: 'Server-side apply each dist/<cluster-id>/ folder to its cluster, in dependency order; --prune deletes what dist dropped.',
     usage: 'cdk8s-mcs apply [--dist dist] [--kubeconfig F] [--context-map cluster=context,...] [--only ID,...] [--dry-run] [--prune]',
-    flags: [...CONNECTION_FLAGS, { name: 'dry-run', boolean: true, description: 'print what would change; write nothing' }],
+    flags: APPLY_FLAGS,
   },
 
   async run(args: ParsedArgs, io: CliIo): Promise<number> {

@@ -1,7 +1,8 @@
 import { formatObjectDiff } from '../runner/apply/diff-format';
 import { formatClusterSummary, formatFleetSummary } from '../runner/apply/progress';
 import { ClusterReport, clusterFailed, hasChanges } from '../runner/apply/report';
-import { ParsedArgs } from './args';
+import { messageOf } from '../kube/errors';
+import { ParsedArgs, UsageError } from './args';
 import { CliIo, Command, EXIT_OK } from './command';
 import { CONNECTION_FLAGS, runFleetApply } from './apply';
 
@@ -14,7 +15,7 @@ export const diffCommand: Command = {
     name: 'diff',
     summary: 'Show what `apply` would change, per cluster and per object (exit 0: nothing, 1: changes, 3: error).',
     usage: 'cdk8s-mcs diff [--dist dist] [--kubeconfig F] [--context-map cluster=context,...] [--only ID,...] [--prune]',
-    flags: CONNECTION_FLAGS,
+    flags: [...CONNECTION_FLAGS, { name: 'prune', boolean: true, description: 'also show what `apply --prune` would delete' }],
   },
 
   async run(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -22,7 +23,10 @@ export const diffCommand: Command = {
     try {
       reports = await runFleetApply(args, { dryRun: true });
     } catch (e) {
-      io.stderr(`error: ${(e as Error).message}\n`);
+      if (e instanceof UsageError) {
+        throw e; // exit 2, with the usage
+      }
+      io.stderr(`error: ${messageOf(e)}\n`);
       return EXIT_DIFF_ERROR;
     }
     for (const r of reports) {

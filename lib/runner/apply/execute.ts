@@ -39,10 +39,11 @@ export async function applyPhases(ctx: ExecuteContext): Promise<number> {
       await refreshCrdTypes(ctx, types);
       crdTypesRefreshed = true;
     }
-    const results = await mapLimit(objects.filter((o) => o.desired.phase === phase), WRITE_CONCURRENCY, (o) => applyObject(ctx, o, types.get(refKey(o.ref))));
+    const inPhase = objects.filter((o) => o.desired.phase === phase);
+    const results = await mapLimit(inPhase, WRITE_CONCURRENCY, (o) => applyObject(ctx, o, types.get(refKey(o.ref))));
     failed += results.filter((r) => r === 'failed').length;
     if (phase === ApplyPhase.CRDS) {
-      await waitForAppliedCrds(ctx, objects.filter((o) => o.desired.phase === phase), results);
+      await waitForAppliedCrds(ctx, inPhase, results);
     }
   }
   return failed;

@@ -31,7 +31,8 @@ export function formatClusterSummary(r: ClusterReport): string {
   const c = countOutcomes(r.outcomes);
   const stats = `${(r.durationMs / 1000).toFixed(1)}s, ${r.requests} request${r.requests === 1 ? '' : 's'}, ${r.writes} write${r.writes === 1 ? '' : 's'}`;
   if (r.error !== undefined) {
-    return `[${r.clusterId}] FAILED after ${describeCounts(c, r.dryRun)} (${stats}): ${r.error}`;
+    const progress = r.outcomes.length > 0 ? ` after ${describeCounts(c, r.dryRun)}` : '';
+    return `[${r.clusterId}] FAILED${progress} (${stats}): ${r.error}`;
   }
   return `[${r.clusterId}] ${describeCounts(c, r.dryRun)} (${r.dryRun ? 'dry run, ' : ''}${stats})`;
 }

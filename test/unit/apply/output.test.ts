@@ -22,7 +22,8 @@ describe('progress lines', () => {
 
   it('says "to create" in a dry run and names a cluster that failed', () => {
     expect(formatClusterSummary(report([outcome({ dryRun: true })], { dryRun: true }))).toMatch(/^\[cluster-1\] 1 object: 1 to create, 0 to update, 0 unchanged, 0 to prune \(dry run, /);
-    expect(formatClusterSummary(report([], { error: 'cannot reach 127.0.0.1:1' }))).toMatch(/^\[cluster-1\] FAILED after 0 objects: .*: cannot reach 127\.0\.0\.1:1$/);
+    expect(formatClusterSummary(report([], { error: 'cannot reach 127.0.0.1:1' }))).toBe('[cluster-1] FAILED (1.2s, 19 requests, 3 writes): cannot reach 127.0.0.1:1');
+    expect(formatClusterSummary(report([outcome({})], { error: 'CRDs not Established' }))).toMatch(/^\[cluster-1\] FAILED after 1 object: 1 created, .*\): CRDs not Established$/);
   });
 
   it('lists every failed cluster with its reason in the fleet summary', () => {
