@@ -44,6 +44,10 @@ export async function applyCluster(o: ClusterApplyOptions): Promise<ClusterRepor
   const notice = (text: string) => o.onNotice?.(o.client.clusterId, text);
   let error: string | undefined;
   try {
+    if (o.prune && o.manifests.length === 0) {
+      // an empty folder is far more often a broken synth than an intent to delete everything
+      throw new Error(`dist holds no objects for cluster "${o.client.clusterId}": refusing to prune everything it applied before (delete the objects by hand if you mean it)`);
+    }
     const observed = await observeCluster(o.client, o.fleetName, o.manifests);
     if (o.dryRun) {
       await dryRun(o, observed, emit, notice);

@@ -116,6 +116,15 @@ describe('applyFleet against an in-memory API server', () => {
     expect(c1.find('Namespace', 'shop')).toBeDefined();
   });
 
+  it('refuses to prune a cluster whose dist folder is empty, deleting nothing', async () => {
+    const c1 = new FakeCluster('cluster-1');
+    await run(writeDist({ 'cluster-1': ALL }), [c1]);
+    const { reports } = await run(writeDist({ 'cluster-1': [] }), [c1], { prune: true });
+    expect(reports[0].error).toMatch(/dist holds no objects for cluster "cluster-1": refusing to prune everything/);
+    expect(reports[0].writes).toBe(0);
+    expect(c1.find('StatefulSet', 'db', 'shop')).toBeDefined();
+  });
+
   it('goes on with the other clusters when one cannot be reached', async () => {
     const [c1, c2] = [new FakeCluster('cluster-1'), new FakeCluster('cluster-2')];
     c2.unreachable = true;
