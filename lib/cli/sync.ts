@@ -19,11 +19,13 @@ export const syncCommand: Command = {
       { name: 'endpoint-ttl', value: 'DURATION', description: 'how long an unreachable cluster\'s endpoints are kept', default: '60s' },
       { name: 'expired-endpoints', value: 'remove|not-ready', description: 'what happens to endpoints of an expired cluster', default: 'remove' },
       { name: 'leader-elect', value: 'true|false', description: 'hold a Lease so that only one replica writes', default: 'true' },
-      { name: 'leader-election-cluster', value: 'ID', description: 'cluster holding the leader Lease (default: the first cluster of the fleet)' },
+      { name: 'leader-election-cluster', value: 'ID', description: 'cluster holding the leader Lease (default: the SyncRunner host cluster in fleet.json, else the first cluster)' },
+      { name: 'identity', value: 'NAME', description: 'this replica\'s name in the leader Lease; a restart with the same name takes over at once (default: <hostname>-<pid>)' },
       { name: 'namespace', value: 'NS', description: 'namespace of the runner\'s Leases in every cluster', default: 'cdk8s-mcs-system' },
       { name: 'metrics-port', value: 'PORT', description: 'port for /healthz, /readyz and /metrics (0: off)', default: '8080' },
       { name: 'workers', value: 'N', description: 'concurrent reconciles', default: '4' },
       { name: 'log-level', value: 'LEVEL', description: 'debug, info, warn or error', default: 'info' },
+      { name: 'watch-timeout', value: 'DURATION', description: 'server-side timeout of each watch; the runner re-watches from the last resourceVersion after it', default: '5m' },
     ],
   },
 
@@ -35,14 +37,16 @@ export const syncCommand: Command = {
     }
     const log = createLogger(String(f['log-level']) as LogLevel);
     const { fleet, clients } = connectFleet({ dist: String(f.dist), kubeconfig: f.kubeconfig as string | undefined, contextMap: parseMap(f['context-map'] as string | undefined, 'context-map') });
-    const leaderCluster = (f['leader-election-cluster'] as string | undefined) ?? fleet.clusters[0].id;
+    const leaderCluster = (f['leader-election-cluster'] as string | undefined) ?? fleet.runner?.hostClusterId ?? fleet.clusters[0].id;
     const controller = new SyncController({
       clients,
       runnerNamespace: String(f.namespace),
       endpointTtlMs: parseDuration(String(f['endpoint-ttl']), 'endpoint-ttl'),
       expiredEndpoints: expired,
       workers: Number(f.workers),
+      watchTimeoutSeconds: Math.max(1, Math.round(parseDuration(String(f['watch-timeout']), 'watch-timeout') / 1000)),
       log,
+      identity: f.identity as string | undefined,
       leaderElection: f.once || f['leader-elect'] === 'false' ? undefined : { clusterId: leaderCluster },
     });
     if (f.once) {
@@ -52,7 +56,7 @@ export const syncCommand: Command = {
       return report.errors.length > 0 ? EXIT_FAILED : EXIT_OK;
     }
     const port = Number(f['metrics-port']);
-    const server = port > 0 ? await startHealthServer({ readiness: () => controller.readiness(), renderMetrics: () => controller.metrics.render() }, port) : undefined;
+    const server = port > 0 ? await startHealthServer({ readiness: () => controller.readiness(), renderMetrics: () => controller.renderMetrics() }, port) : undefined;
     controller.start();
     log.info('sync started', { clusters: [...clients.keys()].join(','), metricsPort: port });
     await new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ExportSpec, FleetModel, ImportSpec, Problem, serviceKey, VolumeClaimSpec } from '../fleet/model';
+import { ExportSpec, FleetModel, ImportSpec, Problem, RunnerSpec, serviceKey, VolumeClaimSpec } from '../fleet/model';
 import { Cluster, ClusterProps } from './cluster';
 import { FleetOutput, renderFleet, writeFleetOutput } from './output';
 import { requireDnsLabel } from './validate';
@@ -42,6 +42,7 @@ export class Fleet extends App {
   private readonly _imports: ImportSpec[] = [];
   private readonly _volumeClaims: VolumeClaimSpec[] = [];
   private readonly _warnings: Problem[] = [];
+  private _runner?: RunnerSpec;
 
   public constructor(props: FleetProps = {}) {
     super({ outdir: props.outdir });
@@ -82,6 +83,7 @@ export class Fleet extends App {
       exports: [...this._exports],
       imports: [...this._imports],
       volumeClaims: [...this._volumeClaims],
+      ...(this._runner ? { runner: this._runner } : {}),
     };
   }
 
@@ -99,6 +101,14 @@ export class Fleet extends App {
   public _registerExport(spec: ExportSpec): void {
     this._exports.push(spec);
     this._exportsByKey.set(serviceKey(spec), [...this.exportsOf(spec), spec]);
+  }
+
+  /** @internal */
+  public _registerRunner(spec: RunnerSpec): void {
+    if (this._runner) {
+      throw new Error(`the fleet already has a SyncRunner (in cluster "${this._runner.hostClusterId}"); one runner deployment serves the whole fleet`);
+    }
+    this._runner = spec;
   }
 
   /** @internal */

@@ -1,3 +1,4 @@
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { toFleetManifest } from '../fleet/manifest';
@@ -77,6 +78,7 @@ export class SyncRunner extends Construct {
     requireSameFleet(where, fleet, [props.hostCluster]);
     requireNonNegativeInteger(where, 'replicas', props.replicas ?? 2);
     requireDnsSubdomain(where, 'kubeconfigSecretName', props.kubeconfigSecretName ?? 'cdk8s-mcs-kubeconfig');
+    fleet._registerRunner({ hostClusterId: props.hostCluster.clusterId, namespace: this.namespace });
     for (const cluster of fleet.clusters) {
       this.rbacInto(cluster);
     }
@@ -108,7 +110,7 @@ export class SyncRunner extends Construct {
     const labels = { [LABEL_APP_NAME]: SYNC_RUNNER_NAME, [LABEL_APP_MANAGED_BY]: MANAGER };
     new k8s.KubeConfigMap(scope, 'Fleet', {
       metadata: { name: `${SYNC_RUNNER_NAME}-fleet`, namespace: this.namespace, labels },
-      data: { 'fleet.json': `${JSON.stringify(toFleetManifest(fleet.model), null, 2)}\n` },
+      data: Lazy.any({ produce: () => ({ 'fleet.json': `${JSON.stringify(toFleetManifest(fleet.model), null, 2)}\n` }) }) as any,
     });
     new k8s.KubeDeployment(scope, 'Resource', {
       metadata: { name: SYNC_RUNNER_NAME, namespace: this.namespace, labels },
@@ -123,7 +125,9 @@ export class SyncRunner extends Construct {
               name: 'sync',
               image: props.image ?? 'cdk8s-mcs:0.1.0',
               args: ['sync', '--dist', '/etc/cdk8s-mcs/fleet', '--kubeconfig', '/etc/cdk8s-mcs/kubeconfig/kubeconfig', '--namespace', this.namespace,
-                '--endpoint-ttl', props.endpointTtl ?? '60s', '--leader-election-cluster', host.clusterId],
+                '--endpoint-ttl', props.endpointTtl ?? '60s', '--leader-election-cluster', host.clusterId, '--identity', '$(POD_NAME)'],
+              // A restarted container keeps its pod name, so it takes its leader Lease back at once.
+              env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
               ports: [{ name: 'metrics', containerPort: 8080 }],
               readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 5 },
               livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 10 },

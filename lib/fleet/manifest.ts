@@ -24,6 +24,8 @@ export interface FleetManifest {
   readonly exports: Readonly<Record<string, readonly string[]>>;
   /** `namespace/name` -> consumer cluster IDs. */
   readonly imports: Readonly<Record<string, readonly string[]>>;
+  /** Where the SyncRunner runs, when the fleet deploys one: its leader Lease lives there. */
+  readonly runner?: { readonly hostClusterId: string; readonly namespace: string };
 }
 
 export function toFleetManifest(model: FleetModel): FleetManifest {
@@ -43,6 +45,7 @@ export function toFleetManifest(model: FleetModel): FleetManifest {
     clusters: model.clusters.map((c) => ({ id: c.id, kubeContext: c.kubeContext, clusterDomain: c.clusterDomain })),
     exports: exported,
     imports: imported,
+    ...(model.runner ? { runner: model.runner } : {}),
   };
 }
 

@@ -10,6 +10,8 @@ import { KubeObject, objectKey } from './types';
 
 export type InformerEventType = 'add' | 'update' | 'delete';
 
+export type RelistReason = 'initial' | 'gone' | 'error';
+
 export interface InformerOptions {
   readonly resource: ResourceType;
   readonly namespace?: string;
@@ -49,6 +51,8 @@ export class Informer<T extends KubeObject> {
   public lastError?: Error;
   /** Number of (re)lists performed, for tests and metrics. */
   public lists = 0;
+  /** Why each list happened: the first one, after a 410 Gone (watch expired), after an error. */
+  public readonly relists: Record<RelistReason, number> = { initial: 0, gone: 0, error: 0 };
 
   public constructor(
     private readonly client: KubeClient,
@@ -143,12 +147,16 @@ export class Informer<T extends KubeObject> {
 
   private async run(): Promise<void> {
     let backoff = this.options.minBackoffMs ?? 200;
+    let reason: RelistReason = 'initial';
     while (!this.abort.signal.aborted) {
       try {
         await this.relist();
+        this.relists[reason]++;
         backoff = this.options.minBackoffMs ?? 200;
         await this.watchUntilGone();
+        reason = 'gone';
       } catch (e) {
+        reason = 'error';
         if (this.abort.signal.aborted) {
           break;
         }

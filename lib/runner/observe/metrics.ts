@@ -103,9 +103,10 @@ export class SyncMetrics {
   public readonly leader = new Gauge('cdk8s_mcs_leader', 'Whether this replica is the leader');
   public readonly queueDepth = new Gauge('cdk8s_mcs_queue_depth', 'Keys waiting to be reconciled');
   public readonly apiRequests = new Gauge('cdk8s_mcs_api_requests', 'API requests made, per cluster, verb and resource');
+  public readonly relists = new Gauge('cdk8s_mcs_informer_lists', 'Lists per informer, by reason: initial, gone (watch expired, 410), error');
 
   public render(): string {
-    return [this.syncLatency, this.reconcileDuration, this.writes, this.errors, this.reconciles, this.clusterReachable, this.sourceState, this.leader, this.queueDepth, this.apiRequests]
+    return [this.syncLatency, this.reconcileDuration, this.writes, this.errors, this.reconciles, this.clusterReachable, this.sourceState, this.leader, this.queueDepth, this.apiRequests, this.relists]
       .map((m) => m.render())
       .join('\n') + '\n';
   }

@@ -44,6 +44,15 @@ export function sliceServiceKey(o: KubeObject): string {
   return `${o.metadata.namespace ?? ''}/${svc}`;
 }
 
+export interface ClusterStateOptions {
+  /** Namespace of the runner's Leases. */
+  readonly runnerNamespace: string;
+  readonly onEvent: ClusterEventHandler;
+  readonly onError?: ClusterErrorHandler;
+  /** @default 300 */
+  readonly watchTimeoutSeconds?: number;
+}
+
 export class ClusterState {
   public readonly pods: Informer<Pod>;
   public readonly services: Informer<Service>;
@@ -55,12 +64,13 @@ export class ClusterState {
   /** The runner's liveness Leases in its own namespace. */
   public readonly leases: Informer<Lease>;
 
-  public constructor(public readonly client: KubeClient, runnerNamespace: string, onEvent: ClusterEventHandler, onError: ClusterErrorHandler = () => undefined) {
+  public constructor(public readonly client: KubeClient, o: ClusterStateOptions) {
     const make = <T extends KubeObject>(kind: WatchedKind, resource: ResourceType, extra: { labelSelector?: string; namespace?: string; indexes?: Record<string, (o: KubeObject) => readonly string[]> } = {}) =>
-      new Informer<T>(client, { resource, ...extra }, {
-        onEvent: (type, obj, old) => onEvent({ clusterId: client.clusterId, kind, type, obj, old }),
-        onError: (e) => onError(client.clusterId, explainListError(client.clusterId, resource.plural, e)),
+      new Informer<T>(client, { resource, watchTimeoutSeconds: o.watchTimeoutSeconds, ...extra }, {
+        onEvent: (type, obj, old) => o.onEvent({ clusterId: client.clusterId, kind, type, obj, old }),
+        onError: (e) => o.onError?.(client.clusterId, explainListError(client.clusterId, resource.plural, e)),
       });
+    const runnerNamespace = o.runnerNamespace;
     this.pods = make('pod', PODS, { indexes: { namespace: byNamespace } });
     this.services = make('service', SERVICES, { indexes: { import: byImport } });
     this.serviceExports = make('serviceExport', SERVICE_EXPORTS, { indexes: { namespace: byNamespace } });
@@ -76,6 +86,11 @@ export class ClusterState {
 
   private get informers(): Informer<KubeObject>[] {
     return [this.pods, this.services, this.serviceExports, this.namespaces, this.serviceImports, this.slices, this.leases] as Informer<KubeObject>[];
+  }
+
+  /** Every informer of this cluster, for metrics. */
+  public allInformers(): readonly Informer<KubeObject>[] {
+    return this.informers;
   }
 
   public start(): void {

@@ -44,6 +44,8 @@ export interface SyncControllerOptions {
   readonly expiredEndpoints?: 'remove' | 'not-ready';
   /** Concurrent reconciles. @default 4 */
   readonly workers?: number;
+  /** Server-side timeout of each watch, after which it is re-opened from the last resourceVersion. @default 300 */
+  readonly watchTimeoutSeconds?: number;
   /** How often each API server is probed. @default 2000 */
   readonly probeIntervalMs?: number;
   /** @default - no leader election: this replica always writes */
@@ -81,7 +83,12 @@ export class SyncController {
     const runnerNamespace = o.runnerNamespace ?? 'cdk8s-mcs-system';
     const identity = o.identity ?? `${os.hostname()}-${process.pid}`;
     for (const [id, client] of o.clients) {
-      this.clusters.set(id, new ClusterState(client, runnerNamespace, (e) => this.onEvent(e), (cluster, why) => this.onWatchError(cluster, why)));
+      this.clusters.set(id, new ClusterState(client, {
+        runnerNamespace,
+        watchTimeoutSeconds: o.watchTimeoutSeconds,
+        onEvent: (e) => this.onEvent(e),
+        onError: (cluster, why) => this.onWatchError(cluster, why),
+      }));
     }
     const ttl = o.endpointTtlMs ?? 60_000;
     const probe = o.probeIntervalMs ?? 2_000;
@@ -155,6 +162,23 @@ export class SyncController {
     await Promise.all([...this.clusters.values()].map((c) => c.stop()));
     this.clusters.forEach((c) => c.client.close());
     return { keys: keys.length, writes: this.metrics.writes.total() - before, errors };
+  }
+
+  /** Prometheus text: the controller's metrics plus API request and relist counts read from the clients and informers. */
+  public renderMetrics(): string {
+    for (const c of this.clusters.values()) {
+      for (const [key, n] of Object.entries(c.client.counter.snapshot())) {
+        const [verb, resource] = key.split(' ');
+        this.metrics.apiRequests.set({ cluster: c.clusterId, verb, resource }, n);
+      }
+      for (const informer of c.allInformers()) {
+        for (const [reason, n] of Object.entries(informer.relists)) {
+          this.metrics.relists.set({ cluster: c.clusterId, resource: informer.resourceName, reason }, n);
+        }
+      }
+    }
+    this.metrics.queueDepth.set({}, this.queue.length);
+    return this.metrics.render();
   }
 
   /** Ready once every cluster has synced and every key was reconciled once. */

@@ -2,8 +2,15 @@ import { Fleet, SyncRunner } from '../../../lib';
 import { find, objectsOf } from '../support/fleet';
 
 describe('SyncRunner', () => {
+  it('is one per fleet', () => {
+    const f = new Fleet({ outdir: '/nonexistent' });
+    const c = f.addCluster('c');
+    new SyncRunner(f, 'r1', { hostCluster: c });
+    expect(() => new SyncRunner(f, 'r2', { hostCluster: c })).toThrow('the fleet already has a SyncRunner (in cluster "c")');
+  });
+
   const fleet = new Fleet({ name: 'f', outdir: '/nonexistent' });
-  const a = fleet.addCluster('a', { kubeContext: 'ctx-a' });
+  fleet.addCluster('a', { kubeContext: 'ctx-a' });
   const b = fleet.addCluster('b');
   new SyncRunner(fleet, 'runner', { hostCluster: b });
   const out = fleet.render();
@@ -33,10 +40,12 @@ describe('SyncRunner', () => {
     const dep = find(objs, 'Deployment', 'cdk8s-mcs-sync');
     expect(dep.spec.replicas).toBe(2);
     const c = dep.spec.template.spec.containers[0];
-    expect(c.args).toEqual(['sync', '--dist', '/etc/cdk8s-mcs/fleet', '--kubeconfig', '/etc/cdk8s-mcs/kubeconfig/kubeconfig', '--namespace', 'cdk8s-mcs-system', '--endpoint-ttl', '60s', '--leader-election-cluster', 'b']);
+    expect(c.args).toEqual(['sync', '--dist', '/etc/cdk8s-mcs/fleet', '--kubeconfig', '/etc/cdk8s-mcs/kubeconfig/kubeconfig', '--namespace', 'cdk8s-mcs-system', '--endpoint-ttl', '60s', '--leader-election-cluster', 'b', '--identity', '$(POD_NAME)']);
+    expect(c.env).toEqual([{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }]);
     expect(dep.spec.template.spec.volumes).toContainEqual({ name: 'kubeconfig', secret: { secretName: 'cdk8s-mcs-kubeconfig' } });
     const fleetJson = JSON.parse(find(objs, 'ConfigMap', 'cdk8s-mcs-sync-fleet').data['fleet.json']);
     expect(fleetJson.clusters.map((c: any) => [c.id, c.kubeContext])).toEqual([['a', 'ctx-a'], ['b', 'b']]);
+    expect(fleetJson.runner).toEqual({ hostClusterId: 'b', namespace: 'cdk8s-mcs-system' });
     expect(objs.some((o) => o.kind === 'Secret')).toBe(false);
   });
 });
