@@ -405,7 +405,7 @@ function planCluster(id: string, index: number, dir: string, build: BuildResult)
       ]),
       kwok: comp('kwok', build.bin.kwok, [
         `--kubeconfig=${kc('kwok')}`,
-        `--config=${build.kwokStages}`,
+        `--config=${kwokStagesForAnyKwokClass(build.kwokStages, path.join(cdir, 'kwok-stages.yaml'))}`,
         '--manage-all-nodes=true',
         `--cidr=${podCidr}`,
         `--node-ip=10.${podOctet}.255.254`,
@@ -415,6 +415,26 @@ function planCluster(id: string, index: number, dir: string, build: BuildResult)
       coredns: comp('coredns', build.bin.coredns, ['-conf', coredns.corefile]),
     },
   };
+}
+
+/**
+ * kwok's volume stages provision only PVCs of StorageClass `kwok-volume`. Fleets name their own
+ * per-cluster classes (`standard`, `gp3`, ...), so the bed selects by provisioner instead: any PVC
+ * whose class has provisioner `kwok.x-k8s.io/volume` (the PV controller copies it into the
+ * `volume.kubernetes.io/storage-provisioner` annotation), and any PV kwok provisioned.
+ */
+function kwokStagesForAnyKwokClass(source: string, dest: string): string {
+  const byClass = "self.spec.storageClassName == 'kwok-volume'";
+  const pvcProvisioner = "has(self.metadata.annotations) && 'volume.kubernetes.io/storage-provisioner' in self.metadata.annotations && self.metadata.annotations['volume.kubernetes.io/storage-provisioner'] == 'kwok.x-k8s.io/volume'";
+  const pvProvisioner = "has(self.metadata.annotations) && 'pv.kubernetes.io/provisioned-by' in self.metadata.annotations && self.metadata.annotations['pv.kubernetes.io/provisioned-by'] == 'kwok.x-k8s.io/volume'";
+  const docs = fs.readFileSync(source, 'utf8').split('\n---\n').map((doc) => {
+    if (/kind: PersistentVolumeClaim\n/.test(doc)) return doc.split(byClass).join(pvcProvisioner);
+    if (/kind: PersistentVolume\n/.test(doc)) return doc.split(byClass).join(pvProvisioner);
+    return doc;
+  });
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  fs.writeFileSync(dest, docs.join('\n---\n'));
+  return dest;
 }
 
 async function assertPortsFree(ports: number[]) {

@@ -17,7 +17,7 @@ export const VERSIONS = {
   kwok: 'v0.8.0',
   /** github.com/coredns/coredns: >= v1.12.2 has the in-tree `kubernetes { multicluster ... }` option. */
   coredns: 'v1.14.7',
-  /** github.com/coredns/multicluster has no tags (and the proxy does not serve it): commit of the snapshot in testbed/third_party/coredns-multicluster. */
+  /** github.com/coredns/multicluster (external plugin, optional): it has no tags, and the module proxy reachable here refuses it (403). */
   corednsMulticluster: 'edbcb64886f6',
 } as const;
 

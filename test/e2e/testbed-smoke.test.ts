@@ -256,17 +256,6 @@ spec:
     // Selector-less headless amcs-mysql + its slice: answered from cluster.local.
     await tb.waitForDns(consumer, amcsName, [podIps['mysql-0']]);
     await tb.waitForDns(consumer, `mysql-1.amcs-mysql.${ns}.svc.cluster.local`, [podIps['mysql-1']]);
-
-    // Same answers from the external-plugin flavour, when it was built.
-    if (tb.corednsFlavours().external) {
-      await tb.restartCoreDns(consumer, undefined, { flavour: 'external' });
-      try {
-        await tb.waitForDns(consumer, clustersetName, [podIps['mysql-0']], 60000);
-        await tb.waitForDns(consumer, amcsName, [podIps['mysql-0']]);
-      } finally {
-        await tb.restartCoreDns(consumer);
-      }
-    }
   });
 
   test(`fault injection: kill -9 ${provider}'s kube-apiserver and etcd, bring them back with their state`, async () => {
