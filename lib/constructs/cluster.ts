@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { ClusterProperty } from '../../imports/about.k8s.io';
-import { ClusterSpec, CoreDnsFlavour } from '../fleet/model';
+import { ClusterSpec, CoreDnsConfig, CoreDnsFlavour } from '../fleet/model';
 import { CLUSTER_ID_PROPERTY, CLUSTERSET_PROPERTY, DEFAULT_CLUSTER_DOMAIN, LABEL_APP_MANAGED_BY, MANAGER } from '../fleet/names';
 import { CoreDnsMulticluster } from './coredns-multicluster';
 import { MulticlusterCrds } from './crds';
@@ -46,6 +46,25 @@ export interface ClusterProps {
    * @default 'coredns'
    */
   readonly coreDnsServiceAccount?: string;
+  /**
+   * Where the clusterset.local configuration goes. Platforms that own the main Corefile revert
+   * edits to it: use `CUSTOM_CONFIGMAP` on AKS and k3s, `EKS_ADDON` on EKS with the managed
+   * CoreDNS add-on.
+   * @default CoreDnsConfig.COREFILE
+   */
+  readonly coreDnsConfig?: CoreDnsConfig;
+  /**
+   * Name Argo CD knows this cluster by (the `name` of its cluster Secret), for `destination.name`.
+   * Use `in-cluster` for the cluster Argo CD itself runs in.
+   * @default - the cluster ID
+   */
+  readonly argoCdCluster?: string;
+  /**
+   * Secret (in the Flux namespace) with a kubeconfig for this cluster, for a Flux that runs in
+   * another cluster: set as `kubeConfig.secretRef` on this cluster's Flux Kustomizations.
+   * @default - none: Flux runs in this cluster
+   */
+  readonly fluxKubeConfigSecret?: string;
 }
 
 /**
@@ -76,6 +95,12 @@ export class Cluster extends Chart {
     if (props.coreDnsServiceAccount !== undefined) {
       requireDnsSubdomain(where, 'coreDnsServiceAccount', props.coreDnsServiceAccount);
     }
+    if (props.fluxKubeConfigSecret !== undefined) {
+      requireDnsSubdomain(where, 'fluxKubeConfigSecret', props.fluxKubeConfigSecret);
+    }
+    if (props.coreDnsConfig !== undefined && !Object.values(CoreDnsConfig).includes(props.coreDnsConfig)) {
+      throw new Error(`${where}: coreDnsConfig must be one of ${Object.values(CoreDnsConfig).map((c) => `"${c}"`).join(', ')}, got ${JSON.stringify(props.coreDnsConfig)}`);
+    }
     this.clusterId = id;
     this.props = props;
     this.spec = {
@@ -86,6 +111,9 @@ export class Cluster extends Chart {
       storageClass: props.storageClass,
       coreDnsVersion: props.coreDnsVersion,
       coreDnsFlavour: props.coreDnsFlavour ?? CoreDnsFlavour.IN_TREE,
+      coreDnsConfig: props.coreDnsConfig ?? CoreDnsConfig.COREFILE,
+      argoCdCluster: props.argoCdCluster,
+      fluxKubeConfigSecret: props.fluxKubeConfigSecret,
     };
     new MulticlusterCrds(this, 'crds');
     this.clusterProperty('cluster-id', CLUSTER_ID_PROPERTY, id);
@@ -117,6 +145,7 @@ export class Cluster extends Chart {
         baseCorefile: this.props.baseCorefile,
         clusterDomain: this.spec.clusterDomain,
         serviceAccountName: this.props.coreDnsServiceAccount,
+        config: this.spec.coreDnsConfig,
       });
     }
     return this.coreDns;

@@ -1,9 +1,9 @@
-import { Lazy } from 'cdk8s';
+import { Chart, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { KUBEADM_DEFAULT_COREFILE, patchCorefile } from '../corefile';
+import { KUBEADM_DEFAULT_COREFILE, multiclusterServerBlock, patchCorefile } from '../corefile';
 import { ANNOTATION_APPLY_PHASE, ApplyPhase } from '../fleet/apply-order';
-import { CoreDnsFlavour } from '../fleet/model';
+import { CoreDnsConfig, CoreDnsFlavour } from '../fleet/model';
 import { Fleet } from './fleet';
 import { CLUSTERSET_ZONE, DEFAULT_CLUSTER_DOMAIN, LABEL_APP_MANAGED_BY, MANAGER } from '../fleet/names';
 
@@ -32,10 +32,25 @@ export interface CoreDnsMulticlusterProps {
    * @default 'coredns'
    */
   readonly serviceAccountName?: string;
+  /**
+   * Where the clusterset.local configuration goes: the `coredns` ConfigMap's Corefile, a
+   * `coredns-custom` ConfigMap (AKS, k3s), or values for the EKS CoreDNS add-on.
+   * @default CoreDnsConfig.COREFILE
+   */
+  readonly config?: CoreDnsConfig;
 }
 
 /** Name of the ClusterRole (and its binding) that lets CoreDNS list/watch ServiceImports. */
 export const COREDNS_RBAC_NAME = 'cdk8s-mcs-coredns-serviceimports';
+/** The ConfigMap AKS and k3s import extra server blocks from (keys ending in `.server`). */
+export const COREDNS_CUSTOM_CONFIGMAP = 'coredns-custom';
+/** The `coredns-custom` key holding the clusterset.local server block. */
+export const COREDNS_CUSTOM_SERVER_KEY = 'clusterset.server';
+
+/** `cluster-1.eks-coredns-values.json`: the EKS add-on `configurationValues`, next to fleet.json. */
+export function eksCoreDnsValuesFile(clusterId: string): string {
+  return `${clusterId}.eks-coredns-values.json`;
+}
 
 /**
  * Makes a cluster's CoreDNS answer `<pod>.<cluster-id>.<svc>.<ns>.svc.clusterset.local`:
@@ -45,6 +60,10 @@ export const COREDNS_RBAC_NAME = 'cdk8s-mcs-coredns-serviceimports';
  * Ordering hazard: CoreDNS with the multicluster option does not become ready, and answers
  * SERVFAIL, until the ServiceImport CRD exists and it may list ServiceImports. The ConfigMap is
  * therefore emitted in the last apply phase, after the CRDs and this RBAC.
+ *
+ * Where the main Corefile belongs to the platform, `config` picks its extension point instead:
+ * a standalone `clusterset.local:53` server block in `coredns-custom` (AKS, k3s), or
+ * `dist/<cluster-id>.eks-coredns-values.json` for the EKS add-on's `configurationValues`.
  */
 export class CoreDnsMulticluster extends Construct {
   public constructor(scope: Construct, id: string, props: CoreDnsMulticlusterProps) {
@@ -60,10 +79,37 @@ export class CoreDnsMulticluster extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: COREDNS_RBAC_NAME },
       subjects: [{ kind: 'ServiceAccount', name: serviceAccountName, namespace: 'kube-system' }],
     });
-    new k8s.KubeConfigMap(this, 'Resource', {
-      metadata: { name: 'coredns', namespace: 'kube-system', labels, annotations: { [ANNOTATION_APPLY_PHASE]: ApplyPhase[ApplyPhase.DNS] } },
-      data: Lazy.any({ produce: () => ({ Corefile: this.patchedCorefile(props) }) }) as any,
-    });
+    const annotations = { [ANNOTATION_APPLY_PHASE]: ApplyPhase[ApplyPhase.DNS] };
+    const config = props.config ?? CoreDnsConfig.COREFILE;
+    if (config === CoreDnsConfig.COREFILE) {
+      new k8s.KubeConfigMap(this, 'Resource', {
+        metadata: { name: 'coredns', namespace: 'kube-system', labels, annotations },
+        data: Lazy.any({ produce: () => ({ Corefile: this.patchedCorefile(props) }) }) as any,
+      });
+    } else if (config === CoreDnsConfig.CUSTOM_CONFIGMAP) {
+      new k8s.KubeConfigMap(this, 'Resource', {
+        metadata: { name: COREDNS_CUSTOM_CONFIGMAP, namespace: 'kube-system', labels, annotations },
+        data: Lazy.any({ produce: () => ({ [COREDNS_CUSTOM_SERVER_KEY]: this.serverBlock(props) }) }) as any,
+      });
+    } else {
+      this.addEksValues(props);
+    }
+  }
+
+  private addEksValues(props: CoreDnsMulticlusterProps): void {
+    const fleet = Fleet.of(this);
+    const clusterId = Chart.of(this).node.id;
+    if (props.baseCorefile === undefined) {
+      fleet._addWarning({
+        path: this.node.path,
+        message: `cluster "${clusterId}": the EKS add-on values replace the whole Corefile, and no baseCorefile was given, so kubeadm's default is patched; pass the cluster's current Corefile (kubectl -n kube-system get configmap coredns -o jsonpath='{.data.Corefile}') as baseCorefile`,
+      });
+    }
+    fleet._addExtraFile(this.node.path, eksCoreDnsValuesFile(clusterId), () => `${JSON.stringify({ corefile: this.patchedCorefile(props) }, null, 2)}\n`);
+  }
+
+  private serverBlock(props: CoreDnsMulticlusterProps): string {
+    return multiclusterServerBlock({ flavour: props.flavour ?? CoreDnsFlavour.IN_TREE, version: props.version ?? '', clustersetZone: CLUSTERSET_ZONE });
   }
 
   private patchedCorefile(props: CoreDnsMulticlusterProps): string {

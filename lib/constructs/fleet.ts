@@ -1,7 +1,9 @@
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ExportSpec, FleetModel, ImportSpec, Problem, RunnerSpec, serviceKey, VolumeClaimSpec } from '../fleet/model';
+import { ExportSpec, FleetModel, GitOps, GitOpsSpec, ImportSpec, Problem, RunnerSpec, serviceKey, VolumeClaimSpec } from '../fleet/model';
+import { RESERVED_OUTPUT_FOLDERS } from '../gitops';
 import { Cluster, ClusterProps } from './cluster';
+import { resolveGitOps } from './gitops-props';
 import { FleetOutput, renderFleet, writeFleetOutput } from './output';
 import { requireDnsLabel } from './validate';
 
@@ -16,6 +18,43 @@ export interface FleetProps {
    * @default - $CDK8S_OUTDIR (set by `cdk8s synth`), else 'dist'
    */
   readonly outdir?: string;
+  /**
+   * The GitOps tool that syncs the output into the clusters. `ARGOCD` adds an Application per
+   * cluster (`argocd/`) and sync waves; `FLUX` splits each cluster folder into stage folders with
+   * `kustomization.yaml` files and adds Flux Kustomizations (`clusters/<cluster-id>/`).
+   * @default GitOps.NONE
+   */
+  readonly gitops?: GitOps;
+  /**
+   * URL of the Git repository the output is committed to (Argo CD `source.repoURL`).
+   * @default - none; required with GitOps.ARGOCD
+   */
+  readonly gitRepoUrl?: string;
+  /**
+   * Branch, tag or commit the GitOps tool syncs (Argo CD `targetRevision`).
+   * @default 'HEAD'
+   */
+  readonly gitRevision?: string;
+  /**
+   * Path of the output folder inside the repository.
+   * @default 'dist'
+   */
+  readonly gitPath?: string;
+  /**
+   * Namespace of the Argo CD Applications or Flux Kustomizations.
+   * @default - 'argocd' for Argo CD, 'flux-system' for Flux
+   */
+  readonly gitopsNamespace?: string;
+  /**
+   * Argo CD project of the Applications.
+   * @default 'default'
+   */
+  readonly argoCdProject?: string;
+  /**
+   * Name of the Flux GitRepository (in `gitopsNamespace`) that holds the repository.
+   * @default 'flux-system' (what `flux bootstrap` creates)
+   */
+  readonly fluxSource?: string;
 }
 
 /**
@@ -43,16 +82,22 @@ export class Fleet extends App {
   private readonly _volumeClaims: VolumeClaimSpec[] = [];
   private readonly _warnings: Problem[] = [];
   private _runner?: RunnerSpec;
+  private readonly _extraFiles = new Map<string, { path: string; produce: () => string }>();
+  private readonly gitops?: GitOpsSpec;
 
   public constructor(props: FleetProps = {}) {
     super({ outdir: props.outdir });
     this.name = props.name ?? 'clusterset';
     requireDnsLabel('Fleet', 'name', this.name);
+    this.gitops = resolveGitOps(props);
   }
 
   /** Adds a cluster; its ID becomes the chart ID, the output folder name and the MCS cluster ID. */
   public addCluster(id: string, props: ClusterProps = {}): Cluster {
     requireDnsLabel(`cluster "${id}"`, 'the cluster ID (used as <clusterid> in <pod>.<clusterid>.<svc>.<ns>.svc.clusterset.local)', id);
+    if (RESERVED_OUTPUT_FOLDERS.includes(id)) {
+      throw new Error(`cluster "${id}": the cluster ID is reserved (the output folders ${RESERVED_OUTPUT_FOLDERS.map((f) => `"${f}/"`).join(' and ')} hold the GitOps entry points); choose another ID`);
+    }
     if (this._clusters.some((c) => c.clusterId === id)) {
       throw new Error(`cluster "${id}" is added twice: cluster IDs must be unique within the fleet (they are the MCS source-cluster label)`);
     }
@@ -84,7 +129,17 @@ export class Fleet extends App {
       imports: [...this._imports],
       volumeClaims: [...this._volumeClaims],
       ...(this._runner ? { runner: this._runner } : {}),
+      ...(this.gitops ? { gitops: this.gitops } : {}),
     };
+  }
+
+  /**
+   * @internal
+   * Files written next to `fleet.json` that are not Kubernetes objects (e.g. EKS add-on values), by
+   * path; produced only after the fleet checks passed.
+   */
+  public _renderExtraFiles(): Map<string, string> {
+    return new Map([...this._extraFiles.values()].map((f) => [f.path, f.produce()]));
   }
 
   /** Warnings collected so far (e.g. plaintext secrets opted into Git). */
@@ -119,6 +174,18 @@ export class Fleet extends App {
   /** @internal */
   public _registerVolumeClaim(spec: VolumeClaimSpec): void {
     this._volumeClaims.push(spec);
+  }
+
+  /**
+   * @internal
+   * Registers an output file; `owner` (a construct path) may register the same path again (rendering twice).
+   */
+  public _addExtraFile(owner: string, file: string, produce: () => string): void {
+    const other = [...this._extraFiles.entries()].find(([o, f]) => o !== owner && f.path === file);
+    if (other) {
+      throw new Error(`[${owner}] output file "${file}" is already written by ${other[0]}; each file needs one owner`);
+    }
+    this._extraFiles.set(owner, { path: file, produce });
   }
 
   /** @internal */

@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, Chart, Yaml } from 'cdk8s';
-import { describeObject, ManifestObject, manifestFileName, sortForApply } from '../fleet/apply-order';
+import { describeObject, ManifestObject, sortForApply } from '../fleet/apply-order';
 import { checkFleet } from '../fleet/checks';
 import { renderFleetMarkdown } from '../fleet/fleet-md';
 import { toFleetManifest } from '../fleet/manifest';
 import { Problem } from '../fleet/model';
+import { renderGitOps } from '../gitops';
 import type { Fleet } from './fleet';
 
 /** Everything `synth` writes, keyed by path relative to the output folder. */
@@ -24,10 +25,12 @@ export function renderFleet(fleet: Fleet): FleetOutput {
     throw new Error(formatProblems(problems));
   }
   const files = new Map<string, string>();
-  for (const cluster of fleet.clusters) {
-    for (const obj of sortForApply(clusterObjects(cluster))) {
-      files.set(`${cluster.clusterId}/${manifestFileName(obj)}`, Yaml.stringify(obj));
-    }
+  const clusters = fleet.clusters.map((c) => ({ clusterId: c.clusterId, objects: sortForApply(clusterObjects(c)) }));
+  for (const doc of renderGitOps(fleet.model, clusters)) {
+    files.set(doc.path, Yaml.stringify(doc.document));
+  }
+  for (const [file, text] of fleet._renderExtraFiles()) {
+    files.set(file, text);
   }
   files.set('fleet.json', `${JSON.stringify(toFleetManifest(fleet.model), null, 2)}\n`);
   files.set('fleet.md', renderFleetMarkdown(fleet.model, fleet.warnings));

@@ -7,6 +7,8 @@
 
 /** Our identity: the EndpointSlice `managed-by` value, the server-side-apply field manager prefix. */
 export const MANAGER = 'cdk8s-mcs';
+/** The runner's server-side-apply field manager (slices, ServiceImports it owns, export and import status). */
+export const SYNC_FIELD_MANAGER = `${MANAGER}-sync`;
 
 /** KEP-1645: the multi-cluster service an EndpointSlice belongs to (the ServiceImport name). */
 export const LABEL_MCS_SERVICE_NAME = 'multicluster.kubernetes.io/service-name';

@@ -42,6 +42,12 @@ describe('architecture: floors and rooms', () => {
     expect(runner.filter((i) => i === 'lib/constructs' || i.startsWith('cdk8s') || i === 'constructs' || i === 'imports')).toEqual([]);
   });
 
+  it('keeps GitOps rendering pure: lib/gitops sees only the fleet model, and only constructs (and the API) use it', () => {
+    expect([...importedBy('gitops')].filter((i) => i.startsWith('lib/') || i.startsWith('cdk8s') || i === 'constructs' || i.startsWith('@kubernetes'))).toEqual(['lib/fleet']);
+    const users = fs.readdirSync(LIB).filter((d) => d !== 'gitops' && fs.statSync(path.join(LIB, d)).isDirectory()).filter((d) => importedBy(d).has('lib/gitops'));
+    expect(users).toEqual(['constructs']);
+  });
+
   it('touches @kubernetes/client-node only in lib/kube', () => {
     const users = fs.readdirSync(LIB).filter((d) => d !== 'kube' && fs.statSync(path.join(LIB, d)).isDirectory()).filter((d) => importedBy(d).has('@kubernetes/client-node'));
     expect(users).toEqual([]);

@@ -1,11 +1,11 @@
 import * as YAML from 'yaml';
-import { DnsMethod, Fleet, FleetOutput, HeadlessImport, MultiClusterStatefulSet } from '../../../lib';
+import { ClusterProps, DnsMethod, Fleet, FleetOutput, FleetProps, HeadlessImport, MultiClusterStatefulSet } from '../../../lib';
 
 /** A two-cluster fleet like main.ts, with hooks to vary it per test. */
-export function referenceFleet(o: { importPorts?: { name: string; port: number }[]; coreDnsVersion?: string; methods?: DnsMethod[] } = {}) {
-  const fleet = new Fleet({ name: 'reference', outdir: '/nonexistent' });
-  const cluster1 = fleet.addCluster('cluster-1', { storageClass: 'standard', coreDnsVersion: '1.12.2' });
-  const cluster2 = fleet.addCluster('cluster-2', { storageClass: 'standard', coreDnsVersion: o.coreDnsVersion ?? '1.12.2' });
+export function referenceFleet(o: { importPorts?: { name: string; port: number }[]; coreDnsVersion?: string; methods?: DnsMethod[]; fleetProps?: FleetProps; cluster1Props?: ClusterProps; cluster2Props?: ClusterProps } = {}) {
+  const fleet = new Fleet({ name: 'reference', outdir: '/nonexistent', ...o.fleetProps });
+  const cluster1 = fleet.addCluster('cluster-1', { storageClass: 'standard', coreDnsVersion: '1.12.2', ...o.cluster1Props });
+  const cluster2 = fleet.addCluster('cluster-2', { storageClass: 'standard', coreDnsVersion: o.coreDnsVersion ?? '1.12.2', ...o.cluster2Props });
   const mysql = new MultiClusterStatefulSet(fleet, 'mysql', {
     namespace: 'provider-ns',
     image: 'mysql:5.6',

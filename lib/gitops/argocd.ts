@@ -1,0 +1,73 @@
+/**
+ * Argo CD: one Application per cluster (`dist/argocd/<fleet>-<cluster-id>.yaml`) syncing
+ * `dist/<cluster-id>/`, and a sync wave on every object so that Argo CD applies in the same order
+ * as `cdk8s-mcs apply` (CRDs, namespaces, RBAC, ..., the CoreDNS change last).
+ *
+ * Argo CD never fights the runner: the EndpointSlices and the ServiceImports the runner creates
+ * carry no Argo CD tracking (and EndpointSlices are in Argo CD's default `resource.exclusions`),
+ * and the status the runner writes on exports and imports is ignored in the diff.
+ */
+import { applyPhase, ManifestObject } from '../fleet/apply-order';
+import { ClusterSpec, FleetModel, GitOpsSpec } from '../fleet/model';
+import { SYNC_FIELD_MANAGER } from '../fleet/names';
+import { ClusterManifests, flatPayload, OutputDocument, repoPath, toolObjectLabels, withAnnotations } from './documents';
+import { keptOnPrune } from './prune-policy';
+
+export const ARGOCD_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+export const ARGOCD_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
+/** Folder of the Applications, for an app-of-apps (or `kubectl apply -f`) in the Argo CD cluster. */
+export const ARGOCD_FOLDER = 'argocd';
+
+const MCS_GROUP = 'multicluster.x-k8s.io';
+
+export function argoCdDocuments(model: FleetModel, gitops: GitOpsSpec, clusters: readonly ClusterManifests[]): OutputDocument[] {
+  const payload = clusters.flatMap((c) => flatPayload(c, withSyncAnnotations));
+  const apps = clusters.map((c) => ({
+    path: `${ARGOCD_FOLDER}/${applicationName(model, c.clusterId)}.yaml`,
+    document: application(model, gitops, clusterOf(model, c.clusterId)),
+  }));
+  return [...payload, ...apps];
+}
+
+/** `reference-cluster-1`: unique per fleet and cluster, so several fleets can share one Argo CD. */
+export function applicationName(model: FleetModel, clusterId: string): string {
+  return `${model.name}-${clusterId}`;
+}
+
+function withSyncAnnotations(obj: ManifestObject): ManifestObject {
+  const extra: Record<string, string> = { [ARGOCD_SYNC_WAVE]: String(applyPhase(obj)) };
+  if (keptOnPrune(obj)) {
+    extra[ARGOCD_SYNC_OPTIONS] = 'Prune=false,Delete=false';
+  }
+  return withAnnotations(obj, extra);
+}
+
+function application(model: FleetModel, gitops: GitOpsSpec, cluster: ClusterSpec): object {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { labels: toolObjectLabels(model.name), name: applicationName(model, cluster.id), namespace: gitops.namespace },
+    spec: {
+      destination: { name: cluster.argoCdCluster ?? cluster.id },
+      ignoreDifferences: [
+        // The runner owns the status of exports and imports (and nothing else of objects in Git).
+        { group: MCS_GROUP, jsonPointers: ['/status'], kind: 'ServiceExport', managedFieldsManagers: [SYNC_FIELD_MANAGER] },
+        { group: MCS_GROUP, jsonPointers: ['/status'], kind: 'ServiceImport', managedFieldsManagers: [SYNC_FIELD_MANAGER] },
+      ],
+      project: gitops.argoCdProject,
+      source: { path: repoPath(gitops.path, cluster.id), repoURL: gitops.repoUrl, targetRevision: gitops.revision },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true', 'PruneLast=true'],
+      },
+    },
+  };
+}
+
+function clusterOf(model: FleetModel, id: string): ClusterSpec {
+  const found = model.clusters.find((c) => c.id === id);
+  if (!found) {
+    throw new Error(`no cluster "${id}" in the fleet model (clusters: ${model.clusters.map((c) => c.id).join(', ')})`);
+  }
+  return found;
+}
