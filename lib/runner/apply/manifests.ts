@@ -1,4 +1,4 @@
-/** Reads `dist/<cluster-id>/*.yaml` into objects, in apply order, with the file each came from. */
+/** Reads the YAML files under `dist/<cluster-id>/` (sub-folders included) into objects, in apply order, with the file each came from. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -21,10 +21,24 @@ export function readClusterManifests(dist: string, clusterId: string): ManifestF
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new Error(`${dir} not found: dist has no folder for cluster "${clusterId}" (run "npm run synth", or pass --dist pointing at the synth output)`);
   }
-  const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = manifestFiles(dir);
   const manifests = files.flatMap((f) => parseManifestFile(path.join(dir, f), fs.readFileSync(path.join(dir, f), 'utf8')));
   rejectDuplicates(manifests);
   return manifests.map((m, i) => ({ m, i })).sort((a, b) => a.m.phase - b.m.phase || a.i - b.i).map(({ m }) => m);
+}
+
+/** Kustomize's own config files (Flux stage folders carry one each): not Kubernetes objects. */
+const KUSTOMIZE_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
+/**
+ * YAML files under `dir`, sub-folders included (the Flux layout splits a cluster into stage
+ * folders `1-crds/`, `2-workloads/`, `3-dns/`), as relative paths in name order.
+ */
+function manifestFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name) && !KUSTOMIZE_FILES.has(e.name))
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
 }
 
 /** The objects of one YAML file (one or more documents); errors name the file and the document. */
