@@ -1,10 +1,16 @@
 // The reference scenario (shared/reference/REFERENCE-SCENARIO.md) as a fleet: cluster-1 runs a
 // two-replica MySQL StatefulSet and exports it; cluster-2 imports it with both DNS methods and
-// runs the client pod. `npm run synth` writes dist/<cluster-id>/, dist/fleet.json, dist/fleet.md.
+// runs the client pod. `npm run synth` writes dist/<cluster-id>/, dist/argocd/, dist/fleet.json, dist/fleet.md.
 import { k8s } from 'cdk8s-plus-28';
-import { DnsMethod, Fleet, HeadlessImport, MultiClusterStatefulSet, SyncRunner } from './lib';
+import { DnsMethod, Fleet, GitOps, HeadlessImport, MultiClusterStatefulSet, SyncRunner } from './lib';
 
-const fleet = new Fleet({ name: 'reference' });
+// Argo CD syncs dist/<cluster-id>/ into each cluster (one Application per cluster in dist/argocd/);
+// docs/gitops.md shows the Flux variant.
+const fleet = new Fleet({
+  name: 'reference',
+  gitops: GitOps.ARGOCD,
+  gitRepoUrl: 'https://git.example.com/platform/fleet.git',
+});
 
 const cluster1 = fleet.addCluster('cluster-1', {
   storageClass: 'standard', // per-cluster and vendor-specific (the guide used alicloud-disk-topology-alltype)
