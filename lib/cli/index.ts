@@ -1,6 +1,7 @@
 // The CLI entry: every command module registers itself here.
 import { applyCommand } from './apply';
 import { diffCommand } from './diff';
+import { initCommand } from './init';
 import { kubeconfigCommand } from './kubeconfig';
 import { registerCommand } from './main';
 export { main } from './main';
@@ -9,3 +10,4 @@ export { registerCommand };
 registerCommand(kubeconfigCommand);
 registerCommand(applyCommand);
 registerCommand(diffCommand);
+registerCommand(initCommand);

@@ -1,0 +1,95 @@
+/** `cdk8s-mcs init`: scaffolds a fleet project (cdk8s.yaml, main.ts, tsconfig, package.json) that synthesizes as it is. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UsageError } from './args';
+import { Command, EXIT_OK } from './command';
+import { CDK8S_YAML, GITIGNORE, MAIN_TS, packageJson, readme, ScaffoldVersions, TSCONFIG } from './init-templates';
+
+interface OwnPackage {
+  readonly name: string;
+  readonly version: string;
+  readonly dependencies: Record<string, string>;
+  readonly devDependencies?: Record<string, string>;
+}
+
+/** Files a folder may already hold and still count as empty. */
+const IGNORED = new Set(['.git', '.gitignore', '.DS_Store', 'README.md', 'LICENSE']);
+
+export const initCommand: Command = {
+  spec: {
+    name: 'init',
+    summary: 'Scaffold a new fleet project (cdk8s.yaml, main.ts with two clusters, tsconfig.json, package.json) in an empty folder.',
+    usage: 'cdk8s-mcs init [--dir DIR] [--name NAME] [--force]',
+    flags: [
+      { name: 'dir', value: 'DIR', description: 'folder to create the project in', default: '.' },
+      { name: 'name', value: 'NAME', description: 'package name (default: the folder name)' },
+      { name: 'force', boolean: true, description: 'write into a folder that is not empty (existing files of the same names are overwritten)' },
+    ],
+  },
+
+  async run(args, io) {
+    const dir = path.resolve(String(args.flags.dir));
+    fs.mkdirSync(dir, { recursive: true });
+    const present = fs.readdirSync(dir).filter((f) => !IGNORED.has(f));
+    if (present.length > 0 && args.flags.force !== true) {
+      throw new UsageError(`${dir} is not empty (found ${present.slice(0, 5).join(', ')}${present.length > 5 ? ', ...' : ''}); run init in an empty folder, or pass --force`);
+    }
+    const name = String(args.flags.name ?? packageName(path.basename(dir)));
+    const files = scaffold(name, versionsFrom(ownPackage()), fs.existsSync(path.join(dir, 'README.md')));
+    for (const [file, text] of files) {
+      fs.writeFileSync(path.join(dir, file), text);
+      io.stdout(`created ${path.join(path.relative(process.cwd(), dir) || '.', file)}\n`);
+    }
+    io.stdout(`\nNext:\n  ${dir === process.cwd() ? '' : `cd ${path.relative(process.cwd(), dir)} && `}npm install && npx cdk8s synth\n`);
+    return EXIT_OK;
+  },
+};
+
+function scaffold(name: string, versions: ScaffoldVersions, keepReadme: boolean): Map<string, string> {
+  const files = new Map<string, string>([
+    ['package.json', packageJson(name, versions)],
+    ['cdk8s.yaml', CDK8S_YAML],
+    ['tsconfig.json', TSCONFIG],
+    ['main.ts', MAIN_TS],
+    ['.gitignore', GITIGNORE],
+  ]);
+  if (!keepReadme) {
+    files.set('README.md', readme(name));
+  }
+  return files;
+}
+
+/** An npm package name from a folder name: `My Fleet` -> `my-fleet`. */
+export function packageName(folder: string): string {
+  const cleaned = folder.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[-]+$/g, '');
+  return cleaned || 'fleet';
+}
+
+/** The versions the scaffold pins: the ones this cdk8s-mcs was built and tested with. */
+export function versionsFrom(pkg: OwnPackage): ScaffoldVersions {
+  const dev = pkg.devDependencies ?? {};
+  const need = (deps: Record<string, string>, dep: string, fallback: string) => deps[dep] ?? fallback;
+  return {
+    cdk8sMcs: `^${pkg.version}`,
+    cdk8s: need(pkg.dependencies, 'cdk8s', '2.70.106'),
+    cdk8sPlus: need(pkg.dependencies, 'cdk8s-plus-28', '2.5.6'),
+    constructs: need(pkg.dependencies, 'constructs', '10.8.1'),
+    cdk8sCli: need(dev, 'cdk8s-cli', '2.207.60'),
+    typescript: need(dev, 'typescript', '~5.9.3'),
+    tsNode: need(dev, 'ts-node', '10.9.2'),
+  };
+}
+
+/** This package's package.json, found upwards from this file (lib/cli in a checkout, build/lib/cli when installed). */
+function ownPackage(): OwnPackage {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as OwnPackage;
+      if (pkg.name === 'cdk8s-mcs') {
+        return pkg;
+      }
+    }
+  }
+  throw new Error(`cannot find the package.json of cdk8s-mcs above ${__dirname}; reinstall cdk8s-mcs`);
+}
