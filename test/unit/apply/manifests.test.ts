@@ -8,6 +8,7 @@ function distWith(files: Record<string, string>): string {
   const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'apply-manifests-'));
   fs.mkdirSync(path.join(dist, 'cluster-1'));
   for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dist, 'cluster-1', name)), { recursive: true });
     fs.writeFileSync(path.join(dist, 'cluster-1', name), text);
   }
   return dist;
@@ -26,6 +27,18 @@ describe('reading dist/<cluster-id>/', () => {
       ['zz-extra.yaml', ApplyPhase.CRDS],
       ['01-namespace.db.yaml', ApplyPhase.NAMESPACES],
       ['05-statefulset.db.mysql.yaml', ApplyPhase.WORKLOADS],
+    ]);
+  });
+
+  it('reads stage sub-folders too (the Flux layout), skipping kustomization.yaml', () => {
+    const dist = distWith({
+      '1-crds/crd.yaml': 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: foos.x.io}\n',
+      '1-crds/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [crd.yaml]\n',
+      '2-workloads/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: db}\n',
+    });
+    expect(readClusterManifests(dist, 'cluster-1').map((m) => `${m.object.kind} ${path.relative(dist, m.file)}`)).toEqual([
+      `CustomResourceDefinition ${path.join('cluster-1', '1-crds', 'crd.yaml')}`,
+      `ConfigMap ${path.join('cluster-1', '2-workloads', 'cm.yaml')}`,
     ]);
   });
 
