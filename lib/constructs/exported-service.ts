@@ -31,8 +31,11 @@ export interface ExportedServiceProps {
  * names only; the runner still publishes each pod under its hostname.
  */
 export class ExportedService extends Construct {
+  /** Name of the exported Service (and of its ServiceExport). */
   public readonly serviceName: string;
+  /** Namespace of the Service in every provider cluster. */
   public readonly namespace: string;
+  /** The exported ports. */
   public readonly ports: readonly PortSpec[];
 
   public constructor(scope: Construct, id: string, props: ExportedServiceProps) {

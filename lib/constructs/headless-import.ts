@@ -37,8 +37,11 @@ export interface HeadlessImportProps {
  * Service (filled with EndpointSlices by the runner) and/or the CoreDNS clusterset.local change.
  */
 export class HeadlessImport extends Construct {
+  /** Name of the imported service (the ServiceImport's name). */
   public readonly serviceName: string;
+  /** Namespace of the import in every consumer cluster (namespace sameness: the export's namespace). */
   public readonly namespace: string;
+  /** The DNS forms consumers resolve the pods by. */
   public readonly dnsMethods: readonly DnsMethod[];
   private readonly fleet: Fleet;
   private readonly explicitPorts?: readonly PortSpec[];

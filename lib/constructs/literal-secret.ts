@@ -9,6 +9,7 @@ import { requireDnsLabel, requireDnsSubdomain } from './validate';
 export interface LiteralSecretProps {
   /** Name of the Secret. */
   readonly secretName: string;
+  /** Namespace of the Secret. */
   readonly namespace: string;
   /** The clusters to write it into. */
   readonly clusters: Cluster[];

@@ -135,6 +135,7 @@ export interface MultiClusterStatefulSetProps {
 export class MultiClusterStatefulSet extends Construct {
   /** Name of the StatefulSet, Service and ServiceExport. */
   public readonly serviceName: string;
+  /** Namespace of the StatefulSet in every provider cluster. */
   public readonly namespace: string;
   /** The exported ports. */
   public readonly ports: readonly PortSpec[];

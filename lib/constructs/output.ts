@@ -11,7 +11,9 @@ import type { Fleet } from './fleet';
 
 /** Everything `synth` writes, keyed by path relative to the output folder. */
 export interface FleetOutput {
+  /** File contents by path relative to the output folder, e.g. `cluster-1/05-statefulset.db.mysql.yaml`. */
   readonly files: ReadonlyMap<string, string>;
+  /** Warnings of the render (also printed by `synth` and listed in `fleet.md`). */
   readonly warnings: readonly Problem[];
 }
 

@@ -9,7 +9,9 @@ import { AccessMode, PodManagementPolicy, PvcRetention } from './workload-props'
 
 /** Props of the per-cluster part of a MultiClusterStatefulSet. */
 export interface StatefulSetMemberProps extends MultiClusterStatefulSetProps {
+  /** Name of the StatefulSet, Service and ServiceExport. */
   readonly serviceName: string;
+  /** The cluster and the pod ordinals this member runs. */
   readonly placement: PlacementSpec;
 }
 
@@ -21,8 +23,11 @@ const DEFAULT_MEMORY_REQUEST = '512Mi';
  * StatefulSet and the ServiceExport, all named `serviceName` in `namespace`.
  */
 export class StatefulSetMember extends Construct {
+  /** The headless Service the pods get their DNS names from. */
   public readonly service: k8s.KubeService;
+  /** The StatefulSet in this cluster. */
   public readonly statefulSet: k8s.KubeStatefulSet;
+  /** The ServiceExport that exports the Service to the fleet. */
   public readonly serviceExport: ServiceExport;
 
   public constructor(cluster: Cluster, id: string, props: StatefulSetMemberProps) {

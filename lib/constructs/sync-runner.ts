@@ -67,6 +67,7 @@ export const SYNC_RUNNER_LEASE_RULES: k8s.PolicyRule[] = [
  * kubeconfig from a Secret created out of band.
  */
 export class SyncRunner extends Construct {
+  /** Namespace of the runner's objects in every cluster (`cdk8s-mcs-system`). */
   public readonly namespace: string;
 
   public constructor(scope: Construct, id: string, props: SyncRunnerProps) {

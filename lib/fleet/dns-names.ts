@@ -3,15 +3,21 @@ import { amcsPodFqdn, amcsServiceName, clustersetPodFqdn, clustersetServiceFqdn,
 
 /** A DNS name a consumer cluster can resolve, and what it reaches. */
 export interface ResolvableName {
+  /** The cluster the name resolves in. */
   readonly consumerId: string;
+  /** The DNS form of the name. */
   readonly method: DnsMethod;
+  /** The fully qualified name. */
   readonly fqdn: string;
+  /** Namespace of the imported service. */
   readonly namespace: string;
+  /** Name of the imported service. */
   readonly service: string;
   /** The provider cluster of the pod(s) reached. */
   readonly sourceClusterId: string;
   /** The pod reached, or `undefined` for a service-level name that returns every ready pod. */
   readonly pod?: string;
+  /** Construct path of the import that makes it resolvable. */
   readonly importPath: string;
 }
 

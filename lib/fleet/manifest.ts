@@ -12,13 +12,18 @@ export interface FleetManifestCluster {
   readonly id: string;
   /** kubeconfig context the runner uses for this cluster. */
   readonly kubeContext: string;
+  /** The cluster's DNS domain. */
   readonly clusterDomain: string;
 }
 
 export interface FleetManifest {
+  /** `mcs.cdk8s.io/v1alpha1`. */
   readonly apiVersion: string;
+  /** Always `Fleet`. */
   readonly kind: 'Fleet';
+  /** Name of the ClusterSet. */
   readonly name: string;
+  /** How to reach each cluster. */
   readonly clusters: readonly FleetManifestCluster[];
   /** `namespace/name` -> provider cluster IDs. */
   readonly exports: Readonly<Record<string, readonly string[]>>;

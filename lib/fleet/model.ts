@@ -18,9 +18,13 @@ export enum Protocol {
 
 /** A named service port as exported and imported (ServiceImport ports carry no targetPort). */
 export interface PortSpec {
+  /** The port's name (an IANA service name), the same in every cluster. */
   readonly name: string;
+  /** The port number. */
   readonly port: number;
+  /** The transport protocol. */
   readonly protocol: Protocol;
+  /** Application protocol hint, e.g. `mysql`. */
   readonly appProtocol?: string;
 }
 
@@ -50,11 +54,17 @@ export enum CoreDnsConfig {
 export interface ClusterSpec {
   /** Construct path, for error messages. */
   readonly path: string;
+  /** The cluster ID: the MCS `source-cluster` label value and the `<clusterid>` DNS label. */
   readonly id: string;
+  /** kubeconfig context the CLI and the runner use for this cluster. */
   readonly kubeContext: string;
+  /** The cluster's DNS domain, e.g. `cluster.local`. */
   readonly clusterDomain: string;
+  /** Storage class for volume claims that name none. */
   readonly storageClass?: string;
+  /** Version of the cluster's CoreDNS, e.g. `1.12.2`; unknown when absent. */
   readonly coreDnsVersion?: string;
+  /** Which multicluster implementation the cluster's CoreDNS carries. */
   readonly coreDnsFlavour: CoreDnsFlavour;
   /** @default CoreDnsConfig.COREFILE */
   readonly coreDnsConfig?: CoreDnsConfig;
@@ -66,6 +76,7 @@ export interface ClusterSpec {
 
 /** How the fleet's output is delivered by GitOps (`FleetProps.gitops` and friends, resolved). */
 export interface GitOpsSpec {
+  /** The GitOps tool. */
   readonly tool: GitOps;
   /** Argo CD `source.repoURL`. */
   readonly repoUrl?: string;
@@ -83,54 +94,81 @@ export interface GitOpsSpec {
 
 /** Where an exported workload runs, and which pod ordinals it has there. */
 export interface PlacementSpec {
+  /** The provider cluster. */
   readonly clusterId: string;
+  /** Pods in that cluster. */
   readonly replicas: number;
+  /** Ordinal of the first pod there (`<name>-<ordinalStart>`). */
   readonly ordinalStart: number;
 }
 
 export interface ExportSpec {
+  /** Construct path, for error messages. */
   readonly path: string;
   /** The construct kind, for messages (e.g. `MultiClusterStatefulSet`). */
   readonly kind: string;
+  /** Namespace of the exported service. */
   readonly namespace: string;
+  /** Name of the exported service. */
   readonly name: string;
+  /** True for a headless service (per-pod DNS names). */
   readonly headless: boolean;
+  /** The exported ports. */
   readonly ports: readonly PortSpec[];
+  /** The provider clusters and the pods each runs. */
   readonly placements: readonly PlacementSpec[];
   /** True when the pods are StatefulSet pods whose names the compiler knows. */
   readonly podsKnown: boolean;
 }
 
 export interface ImportSpec {
+  /** Construct path, for error messages. */
   readonly path: string;
+  /** Namespace of the imported service. */
   readonly namespace: string;
+  /** Name of the imported service. */
   readonly name: string;
+  /** The clusters that import it. */
   readonly consumerIds: readonly string[];
   /** The ports imported; `undefined` means every port of the export. */
   readonly ports?: readonly PortSpec[];
+  /** The DNS forms the consumers resolve it by. */
   readonly methods: readonly DnsMethod[];
 }
 
 export interface VolumeClaimSpec {
+  /** Construct path, for error messages. */
   readonly path: string;
+  /** The cluster the claim template is used in. */
   readonly clusterId: string;
+  /** The StatefulSet it belongs to. */
   readonly workload: string;
+  /** Name of the volume claim template. */
   readonly claimName: string;
+  /** Its storage class, after the cluster default applies. */
   readonly storageClass?: string;
 }
 
 /** Where the fleet's SyncRunner runs. */
 export interface RunnerSpec {
+  /** The cluster the runner's Deployment runs in. */
   readonly hostClusterId: string;
+  /** The runner's namespace in every cluster. */
   readonly namespace: string;
 }
 
 export interface FleetModel {
+  /** Name of the ClusterSet. */
   readonly name: string;
+  /** Where the SyncRunner runs, when the fleet has one. */
   readonly runner?: RunnerSpec;
+  /** The clusters, in the order they were added. */
   readonly clusters: readonly ClusterSpec[];
+  /** Every export, in declaration order. */
   readonly exports: readonly ExportSpec[];
+  /** Every import, in declaration order. */
   readonly imports: readonly ImportSpec[];
+  /** Every volume claim template, for the storage class check. */
   readonly volumeClaims: readonly VolumeClaimSpec[];
   /** @default - no GitOps output (GitOps.NONE) */
   readonly gitops?: GitOpsSpec;
@@ -138,7 +176,9 @@ export interface FleetModel {
 
 /** One thing wrong with a fleet, attached to the construct that can fix it. */
 export interface Problem {
+  /** Path of the construct that can fix it. */
   readonly path: string;
+  /** What is wrong, the value received, what is expected, and the fix. */
   readonly message: string;
 }
 

@@ -7,12 +7,15 @@ import { LABEL_APP_MANAGED_BY, LABEL_PART_OF, MANAGER } from '../fleet/names';
 
 /** One cluster's objects, in apply order. */
 export interface ClusterManifests {
+  /** The cluster ID (its output folder). */
   readonly clusterId: string;
+  /** Its objects in apply order. */
   readonly objects: readonly ManifestObject[];
 }
 
 /** A file of the output, by path relative to the output folder. */
 export interface OutputDocument {
+  /** Path relative to the output folder, e.g. `argocd/reference-cluster-1.yaml`. */
   readonly path: string;
   /** A Kubernetes object or a tool's config file, written as YAML. */
   readonly document: object;

@@ -10,7 +10,9 @@ export interface Stage {
   readonly name: string;
   /** Folder inside `dist/<cluster-id>/`; the number keeps name order equal to apply order. */
   readonly folder: string;
+  /** First apply phase of the stage. */
   readonly firstPhase: ApplyPhase;
+  /** Last apply phase of the stage. */
   readonly lastPhase: ApplyPhase;
 }
 

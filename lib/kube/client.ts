@@ -34,6 +34,7 @@ const APPLY_PATCH = 'application/apply-patch+yaml';
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 export class KubeClient {
+  /** Requests made so far, by verb and resource (the runner's API-request metrics). */
   public readonly counter = new RequestCounter();
   private readonly agent: https.Agent;
   private readonly server: URL;

@@ -93,16 +93,27 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 
 /** Every metric the sync controller exports. */
 export class SyncMetrics {
+  /** `cdk8s_mcs_sync_latency_seconds`: Time from an observed change to its key being fully reconciled. */
   public readonly syncLatency = new Histogram('cdk8s_mcs_sync_latency_seconds', 'Time from an observed change to its key being fully reconciled', LATENCY_BUCKETS);
+  /** `cdk8s_mcs_reconcile_duration_seconds`: Duration of one reconcile of a service key. */
   public readonly reconcileDuration = new Histogram('cdk8s_mcs_reconcile_duration_seconds', 'Duration of one reconcile of a service key', LATENCY_BUCKETS);
+  /** `cdk8s_mcs_writes_total`: Mutating API requests made by the sync, per cluster and resource. */
   public readonly writes = new Counter('cdk8s_mcs_writes_total', 'Mutating API requests made by the sync, per cluster and resource');
+  /** `cdk8s_mcs_errors_total`: Reconcile errors, per cluster. */
   public readonly errors = new Counter('cdk8s_mcs_errors_total', 'Reconcile errors, per cluster');
+  /** `cdk8s_mcs_reconciles_total`: Reconciles, by result. */
   public readonly reconciles = new Counter('cdk8s_mcs_reconciles_total', 'Reconciles, by result');
+  /** `cdk8s_mcs_cluster_reachable`: Whether the cluster answered recently (1) or not (0). */
   public readonly clusterReachable = new Gauge('cdk8s_mcs_cluster_reachable', 'Whether the cluster answered recently (1) or not (0)');
+  /** `cdk8s_mcs_source_state`: Liveness of each source cluster: 1 for the current state. */
   public readonly sourceState = new Gauge('cdk8s_mcs_source_state', 'Liveness of each source cluster: 1 for the current state');
+  /** `cdk8s_mcs_leader`: Whether this replica is the leader. */
   public readonly leader = new Gauge('cdk8s_mcs_leader', 'Whether this replica is the leader');
+  /** `cdk8s_mcs_queue_depth`: Keys waiting to be reconciled. */
   public readonly queueDepth = new Gauge('cdk8s_mcs_queue_depth', 'Keys waiting to be reconciled');
+  /** `cdk8s_mcs_api_requests`: API requests made, per cluster, verb and resource. */
   public readonly apiRequests = new Gauge('cdk8s_mcs_api_requests', 'API requests made, per cluster, verb and resource');
+  /** `cdk8s_mcs_informer_lists`: Lists per informer, by reason: initial, gone (watch expired, 410), error. */
   public readonly relists = new Gauge('cdk8s_mcs_informer_lists', 'Lists per informer, by reason: initial, gone (watch expired, 410), error');
 
   public render(): string {

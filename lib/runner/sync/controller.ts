@@ -24,8 +24,11 @@ import { executeConsumerPlan, writeExportConditions, WriteContext } from './writ
 export interface LeaderElectionConfig {
   /** Cluster holding the leader Lease. */
   readonly clusterId: string;
+  /** How long a Lease holds without renewal before a standby takes over. @default 15000 */
   readonly leaseDurationMs?: number;
+  /** How long the leader keeps writing without a successful renewal. @default 10000 */
   readonly renewDeadlineMs?: number;
+  /** How often a replica tries to acquire or renew the Lease. @default 2000 */
   readonly retryPeriodMs?: number;
 }
 
@@ -50,18 +53,25 @@ export interface SyncControllerOptions {
   readonly probeIntervalMs?: number;
   /** @default - no leader election: this replica always writes */
   readonly leaderElection?: LeaderElectionConfig;
+  /** Structured log sink. @default - a logger at level info on stderr */
   readonly log?: Logger;
+  /** Prometheus metrics to update. @default - a fresh registry */
   readonly metrics?: SyncMetrics;
 }
 
 export interface OnceReport {
+  /** Service keys reconciled. */
   readonly keys: number;
+  /** Mutating requests made. */
   readonly writes: number;
+  /** What could not be reconciled, one message each. */
   readonly errors: readonly string[];
 }
 
 export class SyncController {
+  /** The controller's Prometheus metrics. */
   public readonly metrics: SyncMetrics;
+  /** Observed state per cluster, keyed by cluster ID. */
   public readonly clusters = new Map<string, ClusterState>();
   private readonly queue = new WorkQueue();
   private readonly log: Logger;

@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const COMMITTED = path.join(ROOT, 'docs', 'api');
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+describe('the API reference in docs/api', () => {
+  it('is what typedoc generates from the TSDoc of the public API today (run `npm run docs:api` after changing it)', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-api-'));
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typedoc', 'bin', 'typedoc'), '--out', out, '--logLevel', 'Error'], { cwd: ROOT, stdio: 'pipe' });
+    expect(filesUnder(out)).toEqual(filesUnder(COMMITTED));
+    for (const file of filesUnder(out)) {
+      expect({ file, text: fs.readFileSync(path.join(COMMITTED, file), 'utf8') }).toEqual({ file, text: fs.readFileSync(path.join(out, file), 'utf8') });
+    }
+    fs.rmSync(out, { recursive: true, force: true });
+  }, 240_000);
+
+  it('documents every construct and every prop of the public API', () => {
+    const index = fs.readFileSync(path.join(COMMITTED, 'index.md'), 'utf8');
+    for (const construct of ['Fleet', 'Cluster', 'MultiClusterStatefulSet', 'HeadlessImport', 'ExportedService', 'CoreDnsMulticluster', 'SyncRunner', 'LiteralSecret']) {
+      expect(index).toContain(`### ${construct}\n`);
+    }
+    const pages = filesUnder(COMMITTED).map((f) => fs.readFileSync(path.join(COMMITTED, f), 'utf8'));
+    expect(pages.flatMap(undocumentedProperties)).toEqual([]);
+  });
+});
+
+/** `Interface.property` for every property table row whose Description cell is missing or `-`. */
+function undocumentedProperties(markdown: string): string[] {
+  const out: string[] = [];
+  let heading = '';
+  let descriptionColumn = -1;
+  for (const line of markdown.split('\n')) {
+    const cells = line.split(' | ').map((c) => c.replace(/^\| ?| ?\|$/g, '').trim());
+    if (line.startsWith('### ')) {
+      heading = line.slice(4);
+    } else if (line.startsWith('| Property |')) {
+      descriptionColumn = cells.indexOf('Description');
+    } else if (line.startsWith('| <a id="property-')) {
+      const name = /`([^`]+)`/.exec(line)?.[1];
+      const description = descriptionColumn < 0 ? '' : cells[descriptionColumn];
+      if (!description || description === '-') {
+        out.push(`${heading}.${name}`);
+      }
+    }
+  }
+  return out;
+}
