@@ -108,6 +108,18 @@ export class KubeClient {
     }
     await new Promise<void>((resolve, reject) => {
       let buffer = '';
+      let settled = false;
+      // The first outcome wins: destroying the stream after a handler error emits 'aborted' too.
+      const settle = (err?: Error) => {
+        if (!settled) {
+          settled = true;
+          if (err) {
+            reject(err);
+          } else {
+            resolve();
+          }
+        }
+      };
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         buffer += chunk;
@@ -122,13 +134,13 @@ export class KubeClient {
           }
         } catch (err) {
           // A handler's error (e.g. a 410 ERROR event) ends this watch; the caller decides what next.
+          settle(err as Error);
           res.destroy();
-          reject(err);
         }
       });
-      res.on('end', () => resolve());
-      res.on('error', (err) => (signal.aborted ? resolve() : reject(this.networkError('watch', path, err))));
-      res.on('aborted', () => (signal.aborted ? resolve() : reject(this.networkError('watch', path, new Error('stream aborted')))));
+      res.on('end', () => settle());
+      res.on('error', (err) => settle(signal.aborted ? undefined : this.networkError('watch', path, err)));
+      res.on('aborted', () => settle(signal.aborted ? undefined : this.networkError('watch', path, new Error('stream aborted'))));
     });
   }
 

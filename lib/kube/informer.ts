@@ -31,6 +31,16 @@ export interface InformerHandlers<T extends KubeObject> {
   onError?(error: Error): void;
 }
 
+/** Watch retries from the same resourceVersion before giving up and relisting. */
+const MAX_WATCH_RETRIES = 5;
+
+const jitter = (ms: number) => ms * (0.8 + Math.random() * 0.4);
+
+/** Errors worth retrying the watch for: the server was unreachable, overloaded or restarting. */
+function isTransient(e: unknown): boolean {
+  return e instanceof KubeApiError && (e.status === 0 || e.status === 429 || e.status >= 500);
+}
+
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
@@ -146,26 +156,72 @@ export class Informer<T extends KubeObject> {
   }
 
   private async run(): Promise<void> {
-    let backoff = this.options.minBackoffMs ?? 200;
     let reason: RelistReason = 'initial';
+    let backoff = this.minBackoff;
     while (!this.abort.signal.aborted) {
       try {
         await this.relist();
         this.relists[reason]++;
-        backoff = this.options.minBackoffMs ?? 200;
-        await this.watchUntilGone();
-        reason = 'gone';
+        backoff = this.minBackoff;
       } catch (e) {
         reason = 'error';
-        if (this.abort.signal.aborted) {
-          break;
+        this.failed(e);
+        await sleep(jitter(backoff), this.abort.signal);
+        backoff = Math.min(backoff * 2, this.maxBackoff);
+        continue;
+      }
+      reason = await this.watchUntilRelistNeeded();
+    }
+  }
+
+  private get minBackoff(): number {
+    return this.options.minBackoffMs ?? 200;
+  }
+
+  private get maxBackoff(): number {
+    return this.options.maxBackoffMs ?? 10_000;
+  }
+
+  private failed(e: unknown): void {
+    if (!this.abort.signal.aborted) {
+      this.lastError = e as Error;
+      this.handlers.onError?.(e as Error);
+    }
+  }
+
+  /**
+   * Watches from the last resourceVersion, re-opening after server timeouts. Like client-go's
+   * reflector, transient failures (unreachable, 429, 5xx) retry the watch from the same
+   * resourceVersion with backoff, keeping the cache; a 410 Gone, any other error, or repeated
+   * failures end in a relist.
+   */
+  private async watchUntilRelistNeeded(): Promise<RelistReason> {
+    let failures = 0;
+    let backoff = this.minBackoff;
+    while (!this.abort.signal.aborted) {
+      const query = {
+        resourceVersion: this.resourceVersion,
+        allowWatchBookmarks: 'true',
+        timeoutSeconds: String(this.options.watchTimeoutSeconds ?? 300),
+        labelSelector: this.options.labelSelector,
+      };
+      try {
+        await this.client.watch(this.path(), query, (e) => this.onWatchEvent(e), this.abort.signal);
+        failures = 0;
+        backoff = this.minBackoff;
+      } catch (e) {
+        if (isGone(e)) {
+          return 'gone';
         }
-        this.lastError = e as Error;
-        this.handlers.onError?.(e as Error);
-        await sleep(backoff * (0.8 + Math.random() * 0.4), this.abort.signal);
-        backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 10_000);
+        this.failed(e);
+        await sleep(jitter(backoff), this.abort.signal);
+        backoff = Math.min(backoff * 2, this.maxBackoff);
+        if (!isTransient(e) || ++failures > MAX_WATCH_RETRIES) {
+          return 'error';
+        }
       }
     }
+    return 'error';
   }
 
   private path(): string {
@@ -200,28 +256,9 @@ export class Informer<T extends KubeObject> {
     this.handlers.onSynced?.(first);
   }
 
-  /** Watches (re-opening after server timeouts) until a 410 Gone asks for a relist. */
-  private async watchUntilGone(): Promise<void> {
-    while (!this.abort.signal.aborted) {
-      const query = {
-        resourceVersion: this.resourceVersion,
-        allowWatchBookmarks: 'true',
-        timeoutSeconds: String(this.options.watchTimeoutSeconds ?? 300),
-        labelSelector: this.options.labelSelector,
-      };
-      try {
-        await this.client.watch(this.path(), query, (e) => this.onWatchEvent(e), this.abort.signal);
-      } catch (e) {
-        if (isGone(e)) {
-          return;
-        }
-        throw e;
-      }
-    }
-  }
-
   private onWatchEvent(e: { type: string; object: KubeObject }): void {
     this.lastContact = Date.now();
+    this.lastError = undefined;
     if (e.type === 'ERROR') {
       const status = e.object as unknown as { code?: number; reason?: string; message?: string };
       throw new KubeApiError(`watch ${this.options.resource.plural}: ${status.message ?? 'error'}`, status.code ?? 500, status.reason ?? '', this.client.clusterId);

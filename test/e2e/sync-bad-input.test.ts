@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { HeadlessImport, MultiClusterStatefulSet } from '../../lib';
 import { main as cli } from '../../lib/cli';
-import { applyDist, distObjects, ensureRunnerNamespace, runnerKubeconfig, renderFleetDist, waitForPods } from './support/fleet-run';
+import { applyDist, distObjects, ensureRunnerNamespace, runnerKubeconfig, renderFleetDist, waitForPods, deleteNamespaceAndWait } from './support/fleet-run';
 import * as tb from './support/testbed';
 
 const [provider, consumer] = ['cluster-1', 'cluster-2'];
@@ -54,7 +54,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await tb.deleteNamespace(ns);
+  await deleteNamespaceAndWait(ns);
   tb.closeClients();
   fs.rmSync(tmp, { recursive: true, force: true });
 });

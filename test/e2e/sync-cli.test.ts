@@ -6,7 +6,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { HeadlessImport, MultiClusterStatefulSet } from '../../lib';
-import { applyDist, ensureRunnerNamespace, runnerKubeconfig, eventually, REPO, renderFleetDist, waitForPods } from './support/fleet-run';
+import { applyDist, ensureRunnerNamespace, runnerKubeconfig, eventually, REPO, renderFleetDist, waitForPods, deleteNamespaceAndWait } from './support/fleet-run';
 import * as tb from './support/testbed';
 
 const [provider, consumer] = ['cluster-1', 'cluster-2'];
@@ -54,7 +54,7 @@ afterAll(async () => {
   for (const r of replicas) {
     r.proc.kill('SIGKILL');
   }
-  await tb.deleteNamespace(ns);
+  await deleteNamespaceAndWait(ns);
   tb.closeClients();
 });
 

@@ -4,7 +4,7 @@
  */
 import { HeadlessImport, MultiClusterStatefulSet } from '../../lib';
 import { SyncController } from '../../lib/runner/sync/controller';
-import { applyDist, ensureRunnerNamespace, eventually, renderFleetDist, startSync, waitForNxdomain, waitForPods } from './support/fleet-run';
+import { applyDist, ensureRunnerNamespace, eventually, renderFleetDist, startSync, waitForNxdomain, waitForPods, deleteNamespaceAndWait } from './support/fleet-run';
 import * as tb from './support/testbed';
 
 const [provider, consumer] = ['cluster-1', 'cluster-2'];
@@ -47,7 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sync?.stop();
   await tb.startCluster(provider).catch(() => undefined);
-  await tb.deleteNamespace(ns);
+  await deleteNamespaceAndWait(ns);
   tb.closeClients();
 });
 

@@ -4,7 +4,7 @@
  */
 import { DnsMethod, HeadlessImport, MultiClusterStatefulSet } from '../../lib';
 import { SyncController } from '../../lib/runner/sync/controller';
-import { applyDist, ensureRunnerNamespace, eventually, podIps, renderFleetDist, startSync, waitForPods } from './support/fleet-run';
+import { applyDist, ensureRunnerNamespace, eventually, podIps, renderFleetDist, startSync, waitForPods, deleteNamespaceAndWait } from './support/fleet-run';
 import * as tb from './support/testbed';
 
 const [c1, c2] = ['cluster-1', 'cluster-2'];
@@ -38,7 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sync?.stop();
-  await tb.deleteNamespace(ns);
+  await deleteNamespaceAndWait(ns);
   tb.closeClients();
 });
 

@@ -100,10 +100,13 @@ describe('the reference scenario, synthesized, applied and synced', () => {
 
   it('performs zero writes in `sync --once` on the converged fleet', async () => {
     await sync.stop();
-    const out: string[] = [];
-    const code = await cli(['sync', '--once', '--dist', DIST, '--kubeconfig', runnerKubeconfig(), '--endpoint-ttl', '10m'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t) });
-    expect({ code, out: out.join('') }).toEqual({ code: 0, out: expect.stringMatching(/services reconciled, 0 writes, 0 errors/) });
-    sync = startSync([provider, consumer]);
+    try {
+      const out: string[] = [];
+      const code = await cli(['sync', '--once', '--dist', DIST, '--kubeconfig', runnerKubeconfig(), '--endpoint-ttl', '10m'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t) });
+      expect({ code, out: out.join('') }).toEqual({ code: 0, out: expect.stringMatching(/services reconciled, 0 writes, 0 errors/) });
+    } finally {
+      sync = startSync([provider, consumer]);
+    }
   });
 
   it('removes every derived object when the service is unexported', async () => {

@@ -149,3 +149,14 @@ export function renderFleetDist(build: (fleet: Fleet) => void, name = 'e2e'): st
 export function eventually(what: string, fn: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<unknown> {
   return tb.waitFor(what, async () => ((await fn()) ? true : undefined), { timeoutMs, intervalMs: 250 });
 }
+
+/**
+ * Deletes a namespace in every cluster and waits until it is gone, so the next test file starts
+ * from a quiet bed (a terminating namespace keeps objects, and a runner, busy).
+ */
+export async function deleteNamespaceAndWait(name: string, clusterIds: readonly string[] = tb.bed().clusterIds, timeoutMs = 180_000): Promise<void> {
+  await tb.deleteNamespace(name, [...clusterIds]);
+  for (const id of clusterIds) {
+    await tb.waitFor(`namespace ${name} gone from ${id}`, async () => !(await tb.client(id).tryGet('v1', 'Namespace', name)), { timeoutMs, intervalMs: 500 });
+  }
+}
