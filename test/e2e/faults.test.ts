@@ -17,8 +17,9 @@ let dist: string;
 let runner: ChildProcess | undefined;
 const metricsPort = 28091;
 
+/** The runner as the SyncRunner Deployment runs it: a stable identity (the pod name), so a restart takes its Lease back at once. */
 function startRunner(extra: string[] = []): ChildProcess {
-  const proc = spawn(path.join(REPO, 'bin', 'cdk8s-mcs'), ['sync', '--dist', dist, '--kubeconfig', runnerKubeconfig(), '--metrics-port', String(metricsPort), '--endpoint-ttl', '10m', '--log-level', 'warn', '--leader-election-cluster', consumer, ...extra], {
+  const proc = spawn(path.join(REPO, 'bin', 'cdk8s-mcs'), ['sync', '--dist', dist, '--kubeconfig', runnerKubeconfig(), '--metrics-port', String(metricsPort), '--endpoint-ttl', '10m', '--log-level', process.env.E2E_LOG ?? 'warn', '--leader-election-cluster', consumer, '--identity', 'faults-runner', ...extra], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   runner = proc;

@@ -4,6 +4,7 @@
  * when the leader is killed.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HeadlessImport, MultiClusterStatefulSet } from '../../lib';
 import { applyDist, ensureRunnerNamespace, runnerKubeconfig, eventually, REPO, renderFleetDist, waitForPods, deleteNamespaceAndWait } from './support/fleet-run';
@@ -93,5 +94,15 @@ describe('cdk8s-mcs sync as a process', () => {
     await tb.client(provider).request('PATCH', `/apis/apps/v1/namespaces/${ns}/statefulsets/kv/scale`, { spec: { replicas: 1 } }, 'application/merge-patch+json');
     await eventually('kv-1 gone', async () => (await tb.dnsQuery(consumer, `kv-1.amcs-kv.${ns}.svc.cluster.local`)).outcome === 'NXDOMAIN', 60_000);
     expect(metric((await get(b.port, '/metrics')).body, 'cdk8s_mcs_writes_total')).toBeGreaterThan(0);
+  });
+
+  it('never writes a credential to its logs', () => {
+    const tokens = [...fs.readFileSync(runnerKubeconfig(), 'utf8').matchAll(/token: (\S+)/g)].map((m) => m[1]);
+    expect(tokens.length).toBeGreaterThan(0);
+    const logs = replicas.map((r) => r.log.join('')).join('');
+    expect(logs.length).toBeGreaterThan(0);
+    for (const token of tokens) {
+      expect(logs).not.toContain(token);
+    }
   });
 });
