@@ -9,3 +9,5 @@ export { KubeClient } from '../kube/client';
 export { clientForContext, loadKubeConfig } from '../kube/connect';
 export { parseFleetManifest } from '../fleet/manifest';
 export type { FleetManifest } from '../fleet/manifest';
+export { applyFleet } from './apply/fleet-apply';
+export type { FleetApplyOptions } from './apply/fleet-apply';
