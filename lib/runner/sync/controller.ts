@@ -7,66 +7,18 @@ import * as os from 'node:os';
 import { MANAGER } from '../../fleet/names';
 import { KubeClient } from '../../kube/client';
 import { messageOf } from '../../kube/errors';
-import { KubeObject, objectKey, Pod } from '../../kube/types';
 import { createLogger, Logger } from '../observe/log';
 import { SyncMetrics } from '../observe/metrics';
-import { ClusterEvent, ClusterState, sliceServiceKey } from './cluster-state';
-import { sameConditions } from './conditions';
-import { planConsumer } from './consumer-plan';
-import { selectorMatches } from './endpoints';
-import { ProviderView, resolveExports } from './exports';
+import { ClusterEvent, ClusterState } from './cluster-state';
+import { allServiceKeys, keysForEvent } from './event-keys';
 import { LeaderElector } from './leader';
-import { Liveness, SourceState } from './liveness';
+import { Liveness } from './liveness';
+import { LivenessMonitor } from './liveness-monitor';
 import { WorkQueue } from './queue';
-import { readyCondition } from './ready';
-import { executeConsumerPlan, writeExportConditions, WriteContext } from './writer';
+import { Reconciler } from './reconciler';
+import { LeaderElectionConfig, OnceReport, SyncControllerOptions } from './controller-options';
 
-export interface LeaderElectionConfig {
-  /** Cluster holding the leader Lease. */
-  readonly clusterId: string;
-  /** How long a Lease holds without renewal before a standby takes over. @default 15000 */
-  readonly leaseDurationMs?: number;
-  /** How long the leader keeps writing without a successful renewal. @default 10000 */
-  readonly renewDeadlineMs?: number;
-  /** How often a replica tries to acquire or renew the Lease. @default 2000 */
-  readonly retryPeriodMs?: number;
-}
-
-export interface SyncControllerOptions {
-  /** One client per fleet cluster, keyed by cluster ID. */
-  readonly clients: ReadonlyMap<string, KubeClient>;
-  /** @default 'cdk8s-mcs-sync' */
-  readonly fieldManager?: string;
-  /** Namespace of the runner's Leases in every cluster. @default 'cdk8s-mcs-system' */
-  readonly runnerNamespace?: string;
-  /** @default - `<hostname>-<pid>` */
-  readonly identity?: string;
-  /** How long a source cluster may be unreachable before its endpoints expire. @default 60000 */
-  readonly endpointTtlMs?: number;
-  /** @default 'remove' */
-  readonly expiredEndpoints?: 'remove' | 'not-ready';
-  /** Concurrent reconciles. @default 4 */
-  readonly workers?: number;
-  /** Server-side timeout of each watch, after which it is re-opened from the last resourceVersion. @default 300 */
-  readonly watchTimeoutSeconds?: number;
-  /** How often each API server is probed. @default 2000 */
-  readonly probeIntervalMs?: number;
-  /** @default - no leader election: this replica always writes */
-  readonly leaderElection?: LeaderElectionConfig;
-  /** Structured log sink. @default - a logger at level info on stderr */
-  readonly log?: Logger;
-  /** Prometheus metrics to update. @default - a fresh registry */
-  readonly metrics?: SyncMetrics;
-}
-
-export interface OnceReport {
-  /** Service keys reconciled. */
-  readonly keys: number;
-  /** Mutating requests made. */
-  readonly writes: number;
-  /** What could not be reconciled, one message each. */
-  readonly errors: readonly string[];
-}
+export type { LeaderElectionConfig, OnceReport, SyncControllerOptions };
 
 export class SyncController {
   /** The controller's Prometheus metrics. */
@@ -77,9 +29,10 @@ export class SyncController {
   private readonly log: Logger;
   private readonly fieldManager: string;
   private readonly liveness: Liveness;
+  private readonly reconciler: Reconciler;
+  private readonly monitor: LivenessMonitor;
   private readonly elector?: LeaderElector;
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly lastStates = new Map<string, SourceState>();
   private readonly lastWatchError = new Map<string, string>();
   private workersDone: Promise<void>[] = [];
   private initialSyncDone = false;
@@ -111,6 +64,16 @@ export class SyncController {
       fieldManager: this.fieldManager,
       startedAt: Date.now(),
     });
+    this.monitor = new LivenessMonitor({
+      clusters: this.clusters,
+      liveness: this.liveness,
+      metrics: this.metrics,
+      log: this.log,
+      probeIntervalMs: probe,
+      isLeader: () => this.isLeader(),
+      onStateChange: () => this.allKeys().forEach((k) => this.queue.add(k)),
+    });
+    this.reconciler = new Reconciler({ clusters: this.clusters, liveness: this.liveness, metrics: this.metrics, fieldManager: this.fieldManager, expiredEndpoints: o.expiredEndpoints });
     if (o.leaderElection) {
       const le = o.leaderElection;
       this.elector = new LeaderElector({
@@ -136,9 +99,9 @@ export class SyncController {
     this.clusters.forEach((c) => c.start());
     this.metrics.leader.set({}, this.isLeader() ? 1 : 0);
     this.elector?.start();
-    this.timers.push(setInterval(() => void this.probe(), this.o.probeIntervalMs ?? 2_000));
-    this.timers.push(setInterval(() => void this.checkLiveness(), 1_000));
-    void this.probe();
+    this.timers.push(setInterval(() => void this.monitor.probe(), this.o.probeIntervalMs ?? 2_000));
+    this.timers.push(setInterval(() => void this.monitor.tick(), 1_000));
+    void this.monitor.probe();
     void this.waitForInitialSync().then(() => this.startWorkers());
   }
 
@@ -156,7 +119,7 @@ export class SyncController {
   /** One full pass: sync every cluster, reconcile every key once, renew due leases. */
   public async runOnce(syncTimeoutMs = 30_000): Promise<OnceReport> {
     this.clusters.forEach((c) => c.start());
-    await this.probe();
+    await this.monitor.probe();
     const unsynced = await this.waitForSync(syncTimeoutMs);
     const errors = unsynced.map((id) => this.clusters.get(id)!.problems().join('; ') || `cluster "${id}": could not list its objects within ${syncTimeoutMs} ms`);
     const before = this.metrics.writes.total();
@@ -168,7 +131,7 @@ export class SyncController {
         errors.push(`${key}: ${messageOf(e)}`);
       }
     }
-    errors.push(...(await this.renewLeases()));
+    errors.push(...(await this.monitor.renewLeases()));
     await Promise.all([...this.clusters.values()].map((c) => c.stop()));
     this.clusters.forEach((c) => c.client.close());
     return { keys: keys.length, writes: this.metrics.writes.total() - before, errors };
@@ -204,97 +167,18 @@ export class SyncController {
     return this.elector ? this.elector.isLeader() : true;
   }
 
-  /** Every service key any cluster knows about: exports, imports, amcs Services, derived slices. */
+  /** Every service key any cluster knows about: exports, imports, derived slices. */
   public allKeys(): string[] {
-    const keys = new Set<string>();
-    for (const c of this.clusters.values()) {
-      c.serviceExports.list().forEach((o) => keys.add(objectKey(o)));
-      c.serviceImports.list().forEach((o) => keys.add(objectKey(o)));
-      c.slices.list().forEach((o) => keys.add(sliceServiceKey(o)));
-    }
-    return [...keys].sort();
+    return allServiceKeys(this.clusters.values());
   }
 
   /** Reconciles one `namespace/name` across the fleet; throws if any cluster could not be brought up to date. */
-  public async reconcile(key: string): Promise<number> {
-    const started = Date.now();
-    const [namespace, service] = splitKey(key);
-    const states = new Map([...this.clusters.keys()].map((id) => [id, this.liveness.stateOf(id, started)]));
-    const resolution = resolveExports(this.providerViews(key, namespace, states), { expiredEndpoints: this.o.expiredEndpoints });
-    const preserved = new Set([...states].filter(([, s]) => s === 'unknown').map(([id]) => id));
-    const ctx: WriteContext = { fieldManager: this.fieldManager, now: new Date(started).toISOString().replace(/\.\d{3}Z$/, 'Z'), onWrite: (cluster, resource, verb) => this.metrics.writes.inc({ cluster, resource, verb }) };
-    const errors: string[] = [];
-    let writes = 0;
-    for (const consumer of this.clusters.values()) {
-      if (!consumer.hasSynced() || !this.liveness.isReachable(consumer.clusterId, started)) {
-        continue; // requeued when it comes back (liveness change)
-      }
-      const plan = planConsumer({ namespace, service, resolution, preservedSources: preserved, consumer: this.consumerView(consumer, key, namespace, service) });
-      try {
-        writes += await executeConsumerPlan(consumer, plan, ctx);
-      } catch (e) {
-        errors.push(messageOf(e));
-        this.metrics.errors.inc({ cluster: consumer.clusterId });
-      }
-    }
-    await this.writeExportStatus(key, resolution, states, ctx, errors);
-    this.metrics.reconcileDuration.observe((Date.now() - started) / 1000);
-    if (errors.length > 0) {
-      throw new Error(errors.join('; '));
-    }
-    return writes;
-  }
-
-  private providerViews(key: string, namespace: string, states: ReadonlyMap<string, SourceState>): ProviderView[] {
-    const views: ProviderView[] = [];
-    for (const c of this.clusters.values()) {
-      const state = states.get(c.clusterId)!;
-      if (state === 'unknown') {
-        continue;
-      }
-      views.push({
-        clusterId: c.clusterId,
-        serviceExport: c.serviceExports.get(key),
-        service: c.services.get(key),
-        pods: c.pods.byIndex('namespace', namespace),
-        alive: state !== 'expired',
-      });
-    }
-    return views;
-  }
-
-  private consumerView(c: ClusterState, key: string, namespace: string, service: string) {
-    return {
-      clusterId: c.clusterId,
-      namespaceExists: c.namespaces.get(namespace) !== undefined,
-      serviceImport: c.serviceImports.get(key),
-      hasAmcsService: c.amcsServiceFor(namespace, service) !== undefined,
-      derivedSlices: c.derivedSlicesFor(namespace, service),
-    };
-  }
-
-  private async writeExportStatus(key: string, resolution: ReturnType<typeof resolveExports>, states: ReadonlyMap<string, SourceState>, ctx: WriteContext, errors: string[]): Promise<void> {
-    for (const [clusterId, conditions] of resolution.exportConditions) {
-      const provider = this.clusters.get(clusterId)!;
-      const se = provider.serviceExports.get(key);
-      if (!se || states.get(clusterId) !== 'fresh') {
-        continue;
-      }
-      const desired = [...conditions, readyCondition(clusterId, resolution, se)];
-      if (sameConditions(se.status?.conditions, desired)) {
-        continue;
-      }
-      try {
-        await writeExportConditions(provider, se, desired, ctx);
-      } catch (e) {
-        errors.push(messageOf(e));
-        this.metrics.errors.inc({ cluster: clusterId });
-      }
-    }
+  public reconcile(key: string): Promise<number> {
+    return this.reconciler.reconcile(key);
   }
 
   private onEvent(e: ClusterEvent): void {
-    for (const key of this.keysFor(e)) {
+    for (const key of keysForEvent(e, this.clusters)) {
       this.queue.add(key);
     }
     this.metrics.queueDepth.set({}, this.queue.length);
@@ -306,39 +190,6 @@ export class SyncController {
       this.lastWatchError.set(clusterId, explanation);
       this.log.warn('watch failed; retrying with backoff', { cluster: clusterId, error: explanation });
     }
-  }
-
-  private keysFor(e: ClusterEvent): string[] {
-    const obj = e.obj;
-    switch (e.kind) {
-      case 'pod':
-        return this.keysForPod(e.clusterId, obj as Pod, e.old as Pod | undefined);
-      case 'service': {
-        const importOf = obj.metadata.labels?.['mcs.cdk8s.io/import-of'];
-        return [objectKey(obj), ...(importOf ? [`${obj.metadata.namespace}/${importOf}`] : [])];
-      }
-      case 'serviceExport':
-      case 'serviceImport':
-        return [objectKey(obj)];
-      case 'slice':
-        return [sliceServiceKey(obj)];
-      case 'namespace':
-        return this.allKeys().filter((k) => k.startsWith(`${obj.metadata.name}/`));
-      default:
-        return [];
-    }
-  }
-
-  private keysForPod(clusterId: string, pod: Pod, old?: Pod): string[] {
-    const c = this.clusters.get(clusterId)!;
-    const keys: string[] = [];
-    for (const se of c.serviceExports.byIndex('namespace', pod.metadata.namespace ?? '')) {
-      const selector = c.services.get(objectKey(se))?.spec?.selector;
-      if (selectorMatches(selector, pod.metadata.labels) || (old && selectorMatches(selector, old.metadata.labels))) {
-        keys.push(objectKey(se));
-      }
-    }
-    return keys;
   }
 
   private clientOf(id: string): KubeClient {
@@ -425,52 +276,4 @@ export class SyncController {
     this.allKeys().forEach((k) => this.queue.add(k));
     this.leaderWaiters.splice(0).forEach((w) => w());
   }
-
-  private async probe(): Promise<void> {
-    await Promise.all([...this.clusters.values()].map(async (c) => {
-      const ok = await c.client.request({ verb: 'get', method: 'GET', path: '/readyz', timeoutMs: this.o.probeIntervalMs ?? 2_000 }).then(() => true, () => false);
-      this.liveness.recordProbe(c.clusterId, ok, Date.now());
-      this.metrics.clusterReachable.set({ cluster: c.clusterId }, ok ? 1 : 0);
-    }));
-  }
-
-  private async checkLiveness(): Promise<void> {
-    const now = Date.now();
-    for (const id of this.clusters.keys()) {
-      const state = this.liveness.stateOf(id, now);
-      if (this.lastStates.get(id) !== state) {
-        this.log.info('source cluster state', { cluster: id, state, previous: this.lastStates.get(id) ?? 'none' });
-        this.lastStates.set(id, state);
-        this.allKeys().forEach((k) => this.queue.add(k));
-      }
-      this.metrics.sourceState.set({ cluster: id, state }, 1);
-    }
-    this.metrics.leader.set({}, this.isLeader() ? 1 : 0);
-    if (this.isLeader()) {
-      for (const e of await this.renewLeases()) {
-        this.log.warn('liveness lease', { error: e });
-      }
-    }
-  }
-
-  private async renewLeases(): Promise<string[]> {
-    const errors: string[] = [];
-    const now = Date.now();
-    for (const due of this.liveness.leasesDue(now)) {
-      try {
-        await this.liveness.renew(due.consumer, due.sourceClusterId, now);
-        this.metrics.writes.inc({ cluster: due.consumer.clusterId, resource: 'leases', verb: 'apply' });
-      } catch (e) {
-        errors.push(`cluster "${due.consumer.clusterId}": cannot renew the liveness lease of "${due.sourceClusterId}": ${messageOf(e)}`);
-      }
-    }
-    return errors;
-  }
 }
-
-function splitKey(key: string): [string, string] {
-  const i = key.indexOf('/');
-  return [key.slice(0, i), key.slice(i + 1)];
-}
-
-export type { KubeObject };

@@ -1,0 +1,50 @@
+import { KubeClient } from '../../kube/client';
+import { Logger } from '../observe/log';
+import { SyncMetrics } from '../observe/metrics';
+
+export interface LeaderElectionConfig {
+  /** Cluster holding the leader Lease. */
+  readonly clusterId: string;
+  /** How long a Lease holds without renewal before a standby takes over. @default 15000 */
+  readonly leaseDurationMs?: number;
+  /** How long the leader keeps writing without a successful renewal. @default 10000 */
+  readonly renewDeadlineMs?: number;
+  /** How often a replica tries to acquire or renew the Lease. @default 2000 */
+  readonly retryPeriodMs?: number;
+}
+
+export interface SyncControllerOptions {
+  /** One client per fleet cluster, keyed by cluster ID. */
+  readonly clients: ReadonlyMap<string, KubeClient>;
+  /** @default 'cdk8s-mcs-sync' */
+  readonly fieldManager?: string;
+  /** Namespace of the runner's Leases in every cluster. @default 'cdk8s-mcs-system' */
+  readonly runnerNamespace?: string;
+  /** @default - `<hostname>-<pid>` */
+  readonly identity?: string;
+  /** How long a source cluster may be unreachable before its endpoints expire. @default 60000 */
+  readonly endpointTtlMs?: number;
+  /** @default 'remove' */
+  readonly expiredEndpoints?: 'remove' | 'not-ready';
+  /** Concurrent reconciles. @default 4 */
+  readonly workers?: number;
+  /** Server-side timeout of each watch, after which it is re-opened from the last resourceVersion. @default 300 */
+  readonly watchTimeoutSeconds?: number;
+  /** How often each API server is probed. @default 2000 */
+  readonly probeIntervalMs?: number;
+  /** @default - no leader election: this replica always writes */
+  readonly leaderElection?: LeaderElectionConfig;
+  /** Structured log sink. @default - a logger at level info on stderr */
+  readonly log?: Logger;
+  /** Prometheus metrics to update. @default - a fresh registry */
+  readonly metrics?: SyncMetrics;
+}
+
+export interface OnceReport {
+  /** Service keys reconciled. */
+  readonly keys: number;
+  /** Mutating requests made. */
+  readonly writes: number;
+  /** What could not be reconciled, one message each. */
+  readonly errors: readonly string[];
+}

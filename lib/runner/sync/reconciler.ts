@@ -1,0 +1,113 @@
+/**
+ * One reconcile of one service key (`namespace/name`) across the fleet: resolve what the providers
+ * export, plan every consumer from scratch, write only what differs, then keep the exports'
+ * conditions true. Idempotent: run twice, the second run writes nothing.
+ */
+import { messageOf } from '../../kube/errors';
+import { SyncMetrics } from '../observe/metrics';
+import { ClusterState } from './cluster-state';
+import { sameConditions } from './conditions';
+import { ConsumerView, planConsumer } from './consumer-plan';
+import { ExportResolution, ProviderView, resolveExports } from './exports';
+import { Liveness, SourceState } from './liveness';
+import { readyCondition } from './ready';
+import { executeConsumerPlan, writeExportConditions, WriteContext } from './writer';
+
+export interface ReconcilerOptions {
+  readonly clusters: ReadonlyMap<string, ClusterState>;
+  readonly liveness: Liveness;
+  readonly metrics: SyncMetrics;
+  readonly fieldManager: string;
+  readonly expiredEndpoints?: 'remove' | 'not-ready';
+}
+
+export class Reconciler {
+  public constructor(private readonly o: ReconcilerOptions) {}
+
+  /** Reconciles one `namespace/name`; throws if any cluster could not be brought up to date. Returns the writes made. */
+  public async reconcile(key: string): Promise<number> {
+    const started = Date.now();
+    const [namespace, service] = splitKey(key);
+    const states = new Map([...this.o.clusters.keys()].map((id) => [id, this.o.liveness.stateOf(id, started)]));
+    const resolution = resolveExports(this.providerViews(key, namespace, states), { expiredEndpoints: this.o.expiredEndpoints });
+    const preserved = new Set([...states].filter(([, s]) => s === 'unknown').map(([id]) => id));
+    const ctx: WriteContext = {
+      fieldManager: this.o.fieldManager,
+      now: new Date(started).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      onWrite: (cluster, resource, verb) => this.o.metrics.writes.inc({ cluster, resource, verb }),
+    };
+    const errors: string[] = [];
+    let writes = 0;
+    for (const consumer of this.o.clusters.values()) {
+      if (!consumer.hasSynced() || !this.o.liveness.isReachable(consumer.clusterId, started)) {
+        continue; // requeued when it comes back (a liveness change enqueues every key)
+      }
+      const plan = planConsumer({ namespace, service, resolution, preservedSources: preserved, consumer: consumerView(consumer, key, namespace, service) });
+      try {
+        writes += await executeConsumerPlan(consumer, plan, ctx);
+      } catch (e) {
+        errors.push(messageOf(e));
+        this.o.metrics.errors.inc({ cluster: consumer.clusterId });
+      }
+    }
+    await this.writeExportStatus({ key, resolution, states, ctx }, errors);
+    this.o.metrics.reconcileDuration.observe((Date.now() - started) / 1000);
+    if (errors.length > 0) {
+      throw new Error(errors.join('; '));
+    }
+    return writes;
+  }
+
+  private providerViews(key: string, namespace: string, states: ReadonlyMap<string, SourceState>): ProviderView[] {
+    const views: ProviderView[] = [];
+    for (const c of this.o.clusters.values()) {
+      const state = states.get(c.clusterId)!;
+      if (state === 'unknown') {
+        continue; // neither exporting nor not exporting: its slices are preserved as they are
+      }
+      views.push({
+        clusterId: c.clusterId,
+        serviceExport: c.serviceExports.get(key),
+        service: c.services.get(key),
+        pods: c.pods.byIndex('namespace', namespace),
+        alive: state !== 'expired',
+      });
+    }
+    return views;
+  }
+
+  private async writeExportStatus(o: { key: string; resolution: ExportResolution; states: ReadonlyMap<string, SourceState>; ctx: WriteContext }, errors: string[]): Promise<void> {
+    for (const [clusterId, conditions] of o.resolution.exportConditions) {
+      const provider = this.o.clusters.get(clusterId)!;
+      const se = provider.serviceExports.get(o.key);
+      if (!se || o.states.get(clusterId) !== 'fresh') {
+        continue;
+      }
+      const desired = [...conditions, readyCondition(clusterId, o.resolution, se)];
+      if (sameConditions(se.status?.conditions, desired)) {
+        continue;
+      }
+      try {
+        await writeExportConditions(provider, se, desired, o.ctx);
+      } catch (e) {
+        errors.push(messageOf(e));
+        this.o.metrics.errors.inc({ cluster: clusterId });
+      }
+    }
+  }
+}
+
+function consumerView(c: ClusterState, key: string, namespace: string, service: string): ConsumerView {
+  return {
+    clusterId: c.clusterId,
+    namespaceExists: c.namespaces.get(namespace) !== undefined,
+    serviceImport: c.serviceImports.get(key),
+    hasAmcsService: c.amcsServiceFor(namespace, service) !== undefined,
+    derivedSlices: c.derivedSlicesFor(namespace, service),
+  };
+}
+
+function splitKey(key: string): [string, string] {
+  const i = key.indexOf('/');
+  return [key.slice(0, i), key.slice(i + 1)];
+}
