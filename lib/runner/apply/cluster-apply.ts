@@ -27,6 +27,7 @@ export interface ClusterApplyOptions {
   readonly prune?: boolean;
   /** @default 60 s */
   readonly crdTimeoutMs?: number;
+  /** Called once per object as soon as it is created, updated, found unchanged or pruned (progress output). */
   readonly onOutcome?: (o: ObjectOutcome) => void;
   /** Progress that is not about one object, e.g. waiting for CRDs. */
   readonly onNotice?: (clusterId: string, text: string) => void;
