@@ -49,8 +49,9 @@ export function requirePorts(where: string, ports: readonly WorkloadPort[]): voi
 }
 
 function requirePort(where: string, p: WorkloadPort): void {
-  if (p.name.length > 15 || !IANA_SVC_NAME.test(p.name)) {
-    throw new Error(`${where}: port name must be an IANA service name (lowercase letters, digits and '-', at most 15 characters, at least one letter), got "${p.name}"`);
+  // Kubernetes' IsValidPortName also refuses "--", so a container port "a--b" would fail the pods.
+  if (p.name.length > 15 || !IANA_SVC_NAME.test(p.name) || p.name.includes('--')) {
+    throw new Error(`${where}: port name must be an IANA service name (lowercase letters, digits and single '-' between them, at most 15 characters, at least one letter), got "${p.name}"`);
   }
   for (const [field, value] of [['port', p.port], ['containerPort', p.containerPort ?? p.port]] as const) {
     if (!Number.isInteger(value) || value < 1 || value > 65535) {
