@@ -9,10 +9,12 @@ export function checkExportConflicts(model: FleetModel): Problem[] {
   for (const e of model.exports) {
     byKey.set(serviceKey(e), [...(byKey.get(serviceKey(e)) ?? []), e]);
   }
-  return [...byKey.values()].flatMap((exports) => exports.slice(1).flatMap((later) => compare(exports[0], later)));
+  return [...byKey.values()].flatMap((exports) => exports.slice(1).flatMap((later, i) => compare(exports.slice(0, i + 1), later)));
 }
 
-function compare(first: ExportSpec, later: ExportSpec): Problem[] {
+/** `later` against every export declared before it: two later exports can disagree while both agree with the first. */
+function compare(earlier: readonly ExportSpec[], later: ExportSpec): Problem[] {
+  const first = earlier[0];
   const problems: Problem[] = [];
   const where = (e: ExportSpec) => `${e.kind} at ${e.path} (clusters ${e.placements.map((p) => `"${p.clusterId}"`).join(', ')})`;
   if (first.headless !== later.headless) {
@@ -23,13 +25,13 @@ function compare(first: ExportSpec, later: ExportSpec): Problem[] {
         `but ${first.headless ? 'headless' : 'with a cluster IP'} by ${where(first)}. Fix: make both exports headless (or both not)`,
     });
   }
-  const conflicts = later.ports.filter((p) => first.ports.some((q) => portsClash(p, q)));
-  if (conflicts.length > 0) {
+  const other = earlier.find((e) => later.ports.some((p) => e.ports.some((q) => portsClash(p, q))));
+  if (other) {
     problems.push({
       path: later.path,
       message:
         `PortConflict: "${serviceKey(later)}" is exported with ports ${later.ports.map(describePort).join(', ')} by ${where(later)} ` +
-        `but with ${first.ports.map(describePort).join(', ')} by ${where(first)}. Fix: give the same port name the same number and protocol everywhere`,
+        `but with ${other.ports.map(describePort).join(', ')} by ${where(other)}. Fix: give the same port name the same number and protocol everywhere`,
     });
   }
   return problems;

@@ -2,7 +2,8 @@
  * Bugs the fleet property test (fleets.test.ts) found, one example each, so that they stay fixed
  * even if the generators change.
  */
-import { Fleet, MultiClusterStatefulSet } from '../../../lib';
+import { ExportedService, Fleet, MultiClusterStatefulSet } from '../../../lib';
+import { renderError } from '../support/fleet';
 
 function fleetWithCluster() {
   const fleet = new Fleet({ outdir: '/nonexistent' });
@@ -16,6 +17,19 @@ describe('bugs found by the fleet property test', () => {
     const { fleet, a } = fleetWithCluster();
     expect(() => new MultiClusterStatefulSet(fleet, 'm', { ...workload, ports: [{ name: 'a--b', port: 1 }], providers: [{ cluster: a }] })).toThrow(
       'MultiClusterStatefulSet "m": port name must be an IANA service name (lowercase letters, digits and single \'-\' between them, at most 15 characters, at least one letter), got "a--b"',
+    );
+  });
+
+  it('reports a port conflict between two later exports that each agree with the first', () => {
+    const fleet = new Fleet({ outdir: '/nonexistent' });
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => fleet.addCluster(id));
+    const exported = (id: string, cluster: typeof a, ports: { name: string; port: number }[]) =>
+      new ExportedService(fleet, id, { serviceName: 'web', namespace: 'db', providers: [cluster], ports });
+    exported('web-a', a, [{ name: 'http', port: 80 }]);
+    exported('web-b', b, [{ name: 'admin', port: 8080 }]);
+    exported('web-c', c, [{ name: 'admin', port: 9090 }]);
+    expect(renderError(fleet)).toContain(
+      '[web-c] PortConflict: "db/web" is exported with ports 9090/TCP "admin" by ExportedService at web-c (clusters "c") but with 8080/TCP "admin" by ExportedService at web-b (clusters "b")',
     );
   });
 });
