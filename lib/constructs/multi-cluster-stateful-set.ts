@@ -202,8 +202,20 @@ function toPlacement(where: string, p: ProviderPlacement, defaultReplicas: numbe
   return placement;
 }
 
+/**
+ * The StatefulSet controller labels every pod `controller-revision-hash: <name>-<hash of up to 10
+ * characters>`; a label value holds at most 63, so a longer name leaves the StatefulSet without pods.
+ */
+const MAX_STATEFULSET_NAME_LENGTH = 52;
+
 function validateProps(where: string, serviceName: string, props: MultiClusterStatefulSetProps): void {
   requireServiceName(where, 'serviceName', serviceName);
+  if (serviceName.length > MAX_STATEFULSET_NAME_LENGTH) {
+    throw new Error(
+      `${where}: serviceName must be at most ${MAX_STATEFULSET_NAME_LENGTH} characters (it names the StatefulSet, whose pods carry the label ` +
+        `"controller-revision-hash: <name>-<hash>" of at most 63 characters), got "${serviceName}" (${serviceName.length} characters)`,
+    );
+  }
   requireDnsLabel(where, 'namespace', props.namespace);
   if (props.image.trim() === '') {
     throw new Error(`${where}: image must name a container image, e.g. "mysql:8.4", got ""`);

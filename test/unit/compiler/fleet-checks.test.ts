@@ -113,11 +113,12 @@ describe('fleet checks at synth time', () => {
 
   it('fails when a generated DNS name is longer than 253 characters', () => {
     const fleet = new Fleet({ outdir: '/nonexistent' });
-    const long = (c: string) => c.repeat(60);
+    const long = (c: string) => c.repeat(63);
+    const service = 's'.repeat(52); // the longest StatefulSet name
     const a = fleet.addCluster(long('a'), { storageClass: 's' });
     const b = fleet.addCluster('b', { coreDnsVersion: '1.12.2' });
-    mysql(fleet, 'mysql', { providers: [{ cluster: a, replicas: 1000 }], namespace: long('n'), serviceName: `s${long('s').slice(1)}` });
-    new HeadlessImport(fleet, 'imp', { serviceName: `s${long('s').slice(1)}`, namespace: long('n'), consumers: [b], dnsMethods: [DnsMethod.CLUSTERSET] });
+    mysql(fleet, 'mysql', { providers: [{ cluster: a, replicas: 1000 }], namespace: long('n'), serviceName: service });
+    new HeadlessImport(fleet, 'imp', { serviceName: service, namespace: long('n'), consumers: [b], dnsMethods: [DnsMethod.CLUSTERSET] });
     expect(renderError(fleet)).toMatch(/the DNS name for s+-999 in cluster "b" is too long: ".*" is 2\d\d characters long \(the limit is 253\)/);
   });
 
@@ -126,7 +127,7 @@ describe('fleet checks at synth time', () => {
     const a = fleet.addCluster('a');
     const b = fleet.addCluster('b');
     const name = `s${'x'.repeat(60)}`;
-    mysql(fleet, 'm', { providers: [{ cluster: a }], serviceName: name });
+    new ExportedService(fleet, 'm', { serviceName: name, namespace: 'db', providers: [a], ports: [{ name: 'tcp', port: 3306 }] });
     new HeadlessImport(fleet, 'imp', { serviceName: name, namespace: 'db', consumers: [b], dnsMethods: [DnsMethod.AMCS] });
     expect(renderError(fleet)).toContain(`DnsMethod.AMCS needs a Service named "amcs-${name}", which is 66 characters long (the limit is 63)`);
   });

@@ -32,4 +32,13 @@ describe('bugs found by the fleet property test', () => {
       '[web-c] PortConflict: "db/web" is exported with ports 9090/TCP "admin" by ExportedService at web-c (clusters "c") but with 8080/TCP "admin" by ExportedService at web-b (clusters "b")',
     );
   });
+
+  it('refuses a StatefulSet name over 52 characters, whose pods could not carry their controller-revision-hash label', () => {
+    const { fleet, a } = fleetWithCluster();
+    const name = `s${'x'.repeat(52)}`;
+    expect(() => new MultiClusterStatefulSet(fleet, name, { ...workload, providers: [{ cluster: a }] })).toThrow(
+      `MultiClusterStatefulSet "${name}": serviceName must be at most 52 characters`,
+    );
+    expect(() => new MultiClusterStatefulSet(fleet, name.slice(1), { ...workload, providers: [{ cluster: a }] })).not.toThrow();
+  });
 });
