@@ -4,7 +4,7 @@ import { ExportSpec, PlacementSpec, PortSpec, Protocol } from '../fleet/model';
 import { Cluster } from './cluster';
 import { Fleet } from './fleet';
 import { StatefulSetMember } from './stateful-set-member';
-import { requireDnsLabel, requireDnsSubdomain, requireNonNegativeInteger, requirePorts, requireServiceName } from './validate';
+import { requireDnsLabel, requireDnsSubdomain, requireNonNegativeInteger, requirePorts, requireServiceName, requireVolumeClaims } from './validate';
 import { ContainerResources, PodManagementPolicy, PvcRetention, SecretEnv, VolumeClaim, WorkloadPort } from './workload-props';
 
 /** Where a MultiClusterStatefulSet runs, and how. */
@@ -235,12 +235,7 @@ function validateProps(where: string, serviceName: string, props: MultiClusterSt
   for (const name of props.secretEnvFrom ?? []) {
     requireDnsSubdomain(where, 'secretEnvFrom', name);
   }
-  const claims = (props.volumeClaims ?? []).map((c) => c.name);
-  claims.forEach((c) => requireDnsLabel(where, 'volume claim name', c));
-  const dup2 = claims.find((c, i) => claims.indexOf(c) !== i);
-  if (dup2) {
-    throw new Error(`${where}: volume claim "${dup2}" is listed twice`);
-  }
+  requireVolumeClaims(where, props.volumeClaims ?? []);
   requireNonNegativeInteger(where, 'replicas', props.replicas ?? 1);
   requireNonNegativeInteger(where, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds ?? 30);
 }

@@ -3,9 +3,11 @@
  * construct, the field, the value received and what is expected.
  */
 import { isDns1035Label, isDnsLabel, isDnsSubdomain } from '../fleet/names';
-import { WorkloadPort } from './workload-props';
+import { VolumeClaim, WorkloadPort } from './workload-props';
 
 const IANA_SVC_NAME = /^(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A Kubernetes resource quantity without sign: `50Gi`, `500M`, `1.5e9`. */
+const QUANTITY = /^\+?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][-+]?\d+)?$/;
 
 export function requireDnsLabel(where: string, field: string, value: string): void {
   if (!isDnsLabel(value)) {
@@ -57,5 +59,35 @@ function requirePort(where: string, p: WorkloadPort): void {
     if (!Number.isInteger(value) || value < 1 || value > 65535) {
       throw new Error(`${where}: port "${p.name}" ${field} must be an integer between 1 and 65535, got ${value}`);
     }
+  }
+}
+
+/** Claim names unique DNS labels, mount paths set and unique, sizes positive quantities, storage classes valid. */
+export function requireVolumeClaims(where: string, claims: readonly VolumeClaim[]): void {
+  claims.forEach((c) => requireVolumeClaim(where, c));
+  const names = claims.map((c) => c.name);
+  const dupName = names.find((c, i) => names.indexOf(c) !== i);
+  if (dupName) {
+    throw new Error(`${where}: volume claim "${dupName}" is listed twice`);
+  }
+  const paths = claims.map((c) => c.mountPath);
+  const dupPath = paths.find((p, i) => paths.indexOf(p) !== i);
+  if (dupPath !== undefined) {
+    throw new Error(`${where}: mountPath "${dupPath}" is used by two volume claims; each claim needs its own mountPath`);
+  }
+}
+
+function requireVolumeClaim(where: string, c: VolumeClaim): void {
+  requireDnsLabel(where, 'volume claim name', c.name);
+  if (c.mountPath.trim() === '') {
+    throw new Error(`${where}: volume claim "${c.name}" needs a mountPath, e.g. "/var/lib/mysql", got "${c.mountPath}"`);
+  }
+  const quantity = QUANTITY.exec(c.size);
+  if (!quantity || Number(quantity[1]) === 0) {
+    throw new Error(`${where}: volume claim "${c.name}" size must be a positive Kubernetes quantity such as "50Gi" or "500M", got "${c.size}"`);
+  }
+  // '' is Kubernetes' "no dynamic provisioning" class: the claim binds to a pre-created volume.
+  if (c.storageClass !== undefined && c.storageClass !== '') {
+    requireDnsSubdomain(`${where}: volume claim "${c.name}"`, 'storageClass', c.storageClass);
   }
 }

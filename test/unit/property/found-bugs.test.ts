@@ -41,4 +41,21 @@ describe('bugs found by the fleet property test', () => {
     );
     expect(() => new MultiClusterStatefulSet(fleet, name.slice(1), { ...workload, providers: [{ cluster: a }] })).not.toThrow();
   });
+
+  it('checks volume claims: mount path set and unique, size a positive quantity, storage class a valid name', () => {
+    const { fleet, a } = fleetWithCluster();
+    const claims = (...volumeClaims: { name: string; mountPath: string; size: string; storageClass?: string }[]) => () => {
+      const other = fleetWithCluster();
+      return new MultiClusterStatefulSet(other.fleet, 'm', { ...workload, volumeClaims, providers: [{ cluster: other.a }] });
+    };
+    expect(claims({ name: 'd', mountPath: '', size: '1Gi' })).toThrow('MultiClusterStatefulSet "m": volume claim "d" needs a mountPath, e.g. "/var/lib/mysql", got ""');
+    expect(claims({ name: 'd', mountPath: '/d', size: '1Gi' }, { name: 'e', mountPath: '/d', size: '1Gi' })).toThrow('mountPath "/d" is used by two volume claims');
+    for (const size of ['lots', '10 GB', '-1Gi', '0', '']) {
+      expect(claims({ name: 'd', mountPath: '/d', size })).toThrow(`volume claim "d" size must be a positive Kubernetes quantity such as "50Gi" or "500M", got "${size}"`);
+    }
+    expect(claims({ name: 'd', mountPath: '/d', size: '1Gi', storageClass: 'Fast SSD' })).toThrow('volume claim "d": storageClass must be an RFC-1123 DNS subdomain, got "Fast SSD"');
+    const fine = { mountPath: '/d', size: '1.5Gi' };
+    new MultiClusterStatefulSet(fleet, 'ok', { ...workload, providers: [{ cluster: a }], volumeClaims: [{ name: 'd', ...fine, storageClass: '' }, { name: 'e', ...fine, mountPath: '/e', size: '2e9' }] });
+    expect(() => fleet.render()).not.toThrow();
+  });
 });
