@@ -4,7 +4,9 @@ import { ExportSpec, PlacementSpec, PortSpec, Protocol } from '../fleet/model';
 import { Cluster } from './cluster';
 import { Fleet } from './fleet';
 import { StatefulSetMember } from './stateful-set-member';
-import { requireDnsLabel, requireDnsSubdomain, requireNonNegativeInteger, requirePorts, requireServiceName, requireVolumeClaims } from './validate';
+import {
+  requireDnsLabel, requireDnsSubdomain, requireEnvVarName, requireNonNegativeInteger, requirePorts, requireSecretKey, requireServiceName, requireVolumeClaims,
+} from './validate';
 import { ContainerResources, PodManagementPolicy, PvcRetention, SecretEnv, VolumeClaim, WorkloadPort } from './workload-props';
 
 /** Where a MultiClusterStatefulSet runs, and how. */
@@ -229,8 +231,11 @@ function validateProps(where: string, serviceName: string, props: MultiClusterSt
     throw new Error(`${where}: cluster "${dup}" is listed twice in providers; give it one placement with the total replicas`);
   }
   requirePorts(where, props.ports);
+  Object.keys(props.env ?? {}).forEach((name) => requireEnvVarName(where, 'env', name));
   for (const s of props.secretEnv ?? []) {
+    requireEnvVarName(where, 'secretEnv', s.name);
     requireDnsSubdomain(`${where}: secretEnv "${s.name}"`, 'secretName', s.secretName);
+    requireSecretKey(`${where}: secretEnv "${s.name}"`, 'key', s.key);
   }
   for (const name of props.secretEnvFrom ?? []) {
     requireDnsSubdomain(where, 'secretEnvFrom', name);

@@ -27,6 +27,20 @@ export function requireDnsSubdomain(where: string, field: string, value: string)
   }
 }
 
+/** What the API server accepts as an environment variable name by default up to Kubernetes 1.31 (later versions accept more). */
+export function requireEnvVarName(where: string, field: string, value: string): void {
+  if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(value)) {
+    throw new Error(`${where}: ${field} name must be an environment variable name (letters, digits, '_', '-' and '.', not starting with a digit), got "${value}"`);
+  }
+}
+
+/** A key of a Secret or ConfigMap: letters, digits, '-', '_' and '.', at most 253 characters, not "." or ".."-prefixed. */
+export function requireSecretKey(where: string, field: string, value: string): void {
+  if (value.length > 253 || !/^[-._a-zA-Z0-9]+$/.test(value) || value === '.' || value.startsWith('..')) {
+    throw new Error(`${where}: ${field} must be a Secret key (letters, digits, '-', '_' and '.', at most 253 characters, not "." or starting with ".."), got "${value}"`);
+  }
+}
+
 export function requireNonNegativeInteger(where: string, field: string, value: number): void {
   if (!Number.isInteger(value) || value < 0) {
     throw new Error(`${where}: ${field} must be a non-negative integer, got ${value}`);

@@ -58,4 +58,18 @@ describe('bugs found by the fleet property test', () => {
     new MultiClusterStatefulSet(fleet, 'ok', { ...workload, providers: [{ cluster: a }], volumeClaims: [{ name: 'd', ...fine, storageClass: '' }, { name: 'e', ...fine, mountPath: '/e', size: '2e9' }] });
     expect(() => fleet.render()).not.toThrow();
   });
+
+  it('checks secretEnv: the variable name and the Secret key must be ones the API server accepts', () => {
+    const secretEnv = (name: string, key: string) => () => {
+      const { fleet, a } = fleetWithCluster();
+      return new MultiClusterStatefulSet(fleet, 'm', { ...workload, providers: [{ cluster: a }], secretEnv: [{ name, secretName: 'creds', key }] });
+    };
+    for (const name of ['', '1PASSWORD', 'MY PASSWORD', 'A=B']) {
+      expect(secretEnv(name, 'pw')).toThrow(`MultiClusterStatefulSet "m": secretEnv name must be an environment variable name (letters, digits, '_', '-' and '.', not starting with a digit), got "${name}"`);
+    }
+    for (const key of ['', 'a b', 'k/v', '..', '..x']) {
+      expect(secretEnv('PW', key)).toThrow(`MultiClusterStatefulSet "m": secretEnv "PW": key must be a Secret key`);
+    }
+    expect(secretEnv('MYSQL_ROOT_PASSWORD', 'ROOT.password-1')).not.toThrow();
+  });
 });
