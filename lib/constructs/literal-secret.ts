@@ -4,7 +4,7 @@ import { LABEL_APP_MANAGED_BY, MANAGER } from '../fleet/names';
 import { Cluster } from './cluster';
 import { Fleet } from './fleet';
 import { memberId, requireSameFleet } from './multi-cluster-stateful-set';
-import { requireDnsLabel, requireDnsSubdomain } from './validate';
+import { requireClusterList, requireDnsLabel, requireDnsSubdomain, requireSecretKey } from './validate';
 
 export interface LiteralSecretProps {
   /** Name of the Secret. */
@@ -39,6 +39,8 @@ export class LiteralSecret extends Construct {
     }
     requireDnsSubdomain(where, 'secretName', props.secretName);
     requireDnsLabel(where, 'namespace', props.namespace);
+    requireClusterList(where, 'clusters', props.clusters);
+    Object.keys(props.stringData).forEach((key) => requireSecretKey(where, 'each stringData key', key));
     requireSameFleet(where, Fleet.of(this), props.clusters);
     for (const cluster of props.clusters) {
       cluster.ensureNamespace(props.namespace);

@@ -41,6 +41,18 @@ export function requireSecretKey(where: string, field: string, value: string): v
   }
 }
 
+/** A list of clusters a construct writes into: at least one, none twice (each would get the same object twice). */
+export function requireClusterList(where: string, field: string, clusters: readonly { readonly clusterId: string }[]): void {
+  if (clusters.length === 0) {
+    throw new Error(`${where}: ${field} must list at least one cluster, got none`);
+  }
+  const ids = clusters.map((c) => c.clusterId);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup) {
+    throw new Error(`${where}: cluster "${dup}" is listed twice in ${field}`);
+  }
+}
+
 export function requireNonNegativeInteger(where: string, field: string, value: number): void {
   if (!Number.isInteger(value) || value < 0) {
     throw new Error(`${where}: ${field} must be a non-negative integer, got ${value}`);

@@ -2,7 +2,7 @@
  * Bugs the fleet property test (fleets.test.ts) found, one example each, so that they stay fixed
  * even if the generators change.
  */
-import { ExportedService, Fleet, MultiClusterStatefulSet } from '../../../lib';
+import { ExportedService, Fleet, LiteralSecret, MultiClusterStatefulSet } from '../../../lib';
 import { renderError } from '../support/fleet';
 
 function fleetWithCluster() {
@@ -71,5 +71,18 @@ describe('bugs found by the fleet property test', () => {
       expect(secretEnv('PW', key)).toThrow(`MultiClusterStatefulSet "m": secretEnv "PW": key must be a Secret key`);
     }
     expect(secretEnv('MYSQL_ROOT_PASSWORD', 'ROOT.password-1')).not.toThrow();
+  });
+
+  it('checks a LiteralSecret\'s clusters (at least one, none twice) and its keys, instead of failing with a construct-id clash or an unusable Secret', () => {
+    const secret = (clusters: 'none' | 'twice', stringData: Record<string, string> = { password: 'x' }) => () => {
+      const { fleet, a } = fleetWithCluster();
+      new LiteralSecret(fleet, 's', { secretName: 'creds', namespace: 'db', clusters: clusters === 'none' ? [] : [a, a], stringData, acknowledgePlaintextInGit: true });
+    };
+    expect(secret('none')).toThrow('LiteralSecret "s": clusters must list at least one cluster, got none');
+    expect(secret('twice')).toThrow('LiteralSecret "s": cluster "a" is listed twice in clusters');
+    const { fleet, a } = fleetWithCluster();
+    expect(() => new LiteralSecret(fleet, 's', { secretName: 'creds', namespace: 'db', clusters: [a], stringData: { 'a b': 'x' }, acknowledgePlaintextInGit: true })).toThrow(
+      'LiteralSecret "s": each stringData key must be a Secret key (letters, digits, \'-\', \'_\' and \'.\', at most 253 characters, not "." or starting with ".."), got "a b"',
+    );
   });
 });
