@@ -5,7 +5,7 @@ import { LABEL_APP_MANAGED_BY, MANAGER } from '../fleet/names';
 import { Cluster } from './cluster';
 import { Fleet } from './fleet';
 import { memberId, requireSameFleet, toPortSpec } from './multi-cluster-stateful-set';
-import { requireDnsLabel, requirePorts, requireServiceName } from './validate';
+import { requireClusterList, requireDnsLabel, requirePorts, requireServiceName } from './validate';
 import { WorkloadPort } from './workload-props';
 
 export interface ExportedServiceProps {
@@ -45,9 +45,7 @@ export class ExportedService extends Construct {
     requireServiceName(where, 'serviceName', props.serviceName);
     requireDnsLabel(where, 'namespace', props.namespace);
     requirePorts(where, props.ports);
-    if (props.providers.length === 0) {
-      throw new Error(`${where}: providers must list at least one cluster, got none`);
-    }
+    requireClusterList(where, 'providers', props.providers);
     requireSameFleet(where, fleet, props.providers);
     this.serviceName = props.serviceName;
     this.namespace = props.namespace;

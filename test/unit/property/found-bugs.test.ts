@@ -85,4 +85,11 @@ describe('bugs found by the fleet property test', () => {
       'LiteralSecret "s": each stringData key must be a Secret key (letters, digits, \'-\', \'_\' and \'.\', at most 253 characters, not "." or starting with ".."), got "a b"',
     );
   });
+
+  it('names the field when an ExportedService lists a provider twice, instead of failing with a construct-id clash', () => {
+    const { fleet, a } = fleetWithCluster();
+    expect(() => new ExportedService(fleet, 'web', { serviceName: 'web', namespace: 'db', providers: [a, a], ports: [{ name: 'http', port: 80 }] })).toThrow(
+      'ExportedService "web": cluster "a" is listed twice in providers',
+    );
+  });
 });
