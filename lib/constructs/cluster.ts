@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { ClusterProperty } from '../../imports/about.k8s.io';
+import { parseCoreDnsVersion } from '../corefile';
 import { ClusterSpec, CoreDnsConfig, CoreDnsFlavour } from '../fleet/model';
 import { CLUSTER_ID_PROPERTY, CLUSTERSET_PROPERTY, DEFAULT_CLUSTER_DOMAIN, LABEL_APP_MANAGED_BY, MANAGER } from '../fleet/names';
 import { CoreDnsMulticluster } from './coredns-multicluster';
@@ -101,6 +102,7 @@ export class Cluster extends Chart {
     if (props.coreDnsConfig !== undefined && !Object.values(CoreDnsConfig).includes(props.coreDnsConfig)) {
       throw new Error(`${where}: coreDnsConfig must be one of ${Object.values(CoreDnsConfig).map((c) => `"${c}"`).join(', ')}, got ${JSON.stringify(props.coreDnsConfig)}`);
     }
+    requireCoreDnsBuild(where, props);
     this.clusterId = id;
     this.props = props;
     this.spec = {
@@ -153,5 +155,19 @@ export class Cluster extends Chart {
 
   private clusterProperty(id: string, name: string, value: string): ApiObject {
     return new ClusterProperty(this, id, { metadata: { name }, spec: { value } });
+  }
+}
+
+/** A CoreDNS version and flavour that mean something, whether or not an import needs them yet. */
+function requireCoreDnsBuild(where: string, props: ClusterProps): void {
+  if (props.coreDnsFlavour !== undefined && !Object.values(CoreDnsFlavour).includes(props.coreDnsFlavour)) {
+    throw new Error(`${where}: coreDnsFlavour must be one of ${Object.values(CoreDnsFlavour).map((f) => `"${f}"`).join(', ')}, got ${JSON.stringify(props.coreDnsFlavour)}`);
+  }
+  if (props.coreDnsVersion !== undefined) {
+    try {
+      parseCoreDnsVersion(props.coreDnsVersion);
+    } catch {
+      throw new Error(`${where}: coreDnsVersion must be a CoreDNS version such as "1.12.2" or "v1.12.2", got ${JSON.stringify(props.coreDnsVersion)}`);
+    }
   }
 }

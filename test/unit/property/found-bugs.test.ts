@@ -2,7 +2,7 @@
  * Bugs the fleet property test (fleets.test.ts) found, one example each, so that they stay fixed
  * even if the generators change.
  */
-import { ExportedService, Fleet, LiteralSecret, MultiClusterStatefulSet } from '../../../lib';
+import { CoreDnsFlavour, ExportedService, Fleet, LiteralSecret, MultiClusterStatefulSet } from '../../../lib';
 import { renderError } from '../support/fleet';
 
 function fleetWithCluster() {
@@ -91,5 +91,15 @@ describe('bugs found by the fleet property test', () => {
     expect(() => new ExportedService(fleet, 'web', { serviceName: 'web', namespace: 'db', providers: [a, a], ports: [{ name: 'http', port: 80 }] })).toThrow(
       'ExportedService "web": cluster "a" is listed twice in providers',
     );
+  });
+
+  it('refuses a coreDnsVersion that is not a version, or an unknown coreDnsFlavour, when the cluster is added (not only once a clusterset import needs them)', () => {
+    for (const coreDnsVersion of ['latest', '', '1', '1.12.2.4']) {
+      expect(() => new Fleet().addCluster('a', { coreDnsVersion })).toThrow(`cluster "a": coreDnsVersion must be a CoreDNS version such as "1.12.2" or "v1.12.2", got "${coreDnsVersion}"`);
+    }
+    expect(() => new Fleet().addCluster('a', { coreDnsFlavour: 'intree' as CoreDnsFlavour })).toThrow(
+      'cluster "a": coreDnsFlavour must be one of "in-tree", "external-plugin", got "intree"',
+    );
+    expect(() => new Fleet().addCluster('a', { coreDnsVersion: 'v1.11.1-eksbuild.4', coreDnsFlavour: CoreDnsFlavour.EXTERNAL_PLUGIN })).not.toThrow();
   });
 });
