@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { ClusterProperty } from '../../imports/about.k8s.io';
 import { parseCoreDnsVersion } from '../corefile';
 import { ClusterSpec, CoreDnsConfig, CoreDnsFlavour } from '../fleet/model';
-import { CLUSTER_ID_PROPERTY, CLUSTERSET_PROPERTY, DEFAULT_CLUSTER_DOMAIN, LABEL_APP_MANAGED_BY, MANAGER } from '../fleet/names';
+import { CLUSTER_ID_PROPERTY, CLUSTERSET_PROPERTY, CLUSTERSET_ZONE, DEFAULT_CLUSTER_DOMAIN, LABEL_APP_MANAGED_BY, MANAGER } from '../fleet/names';
 import { CoreDnsMulticluster } from './coredns-multicluster';
 import { MulticlusterCrds } from './crds';
 import { Fleet } from './fleet';
@@ -91,7 +91,10 @@ export class Cluster extends Chart {
       requireDnsSubdomain(where, 'storageClass', props.storageClass);
     }
     if (props.clusterDomain !== undefined) {
-      requireDnsSubdomain(where, 'clusterDomain', props.clusterDomain);
+      requireClusterDomain(where, props.clusterDomain);
+    }
+    if (props.kubeContext === '') {
+      throw new Error(`${where}: kubeContext must name a kubeconfig context, got ""; omit it to use the cluster ID`);
     }
     if (props.coreDnsServiceAccount !== undefined) {
       requireDnsSubdomain(where, 'coreDnsServiceAccount', props.coreDnsServiceAccount);
@@ -169,5 +172,17 @@ function requireCoreDnsBuild(where: string, props: ClusterProps): void {
     } catch {
       throw new Error(`${where}: coreDnsVersion must be a CoreDNS version such as "1.12.2" or "v1.12.2", got ${JSON.stringify(props.coreDnsVersion)}`);
     }
+  }
+}
+
+/** A domain resolvers accept, other than the clusterset zone the cluster also serves. */
+function requireClusterDomain(where: string, domain: string): void {
+  requireDnsSubdomain(where, 'clusterDomain', domain);
+  const long = domain.split('.').find((label) => label.length > 63);
+  if (long) {
+    throw new Error(`${where}: clusterDomain must be a DNS domain, whose labels are at most 63 characters, got "${domain}" (label "${long}" has ${long.length})`);
+  }
+  if (domain === CLUSTERSET_ZONE) {
+    throw new Error(`${where}: clusterDomain must differ from the clusterset zone "${CLUSTERSET_ZONE}", got "${domain}" (the default is "${DEFAULT_CLUSTER_DOMAIN}")`);
   }
 }

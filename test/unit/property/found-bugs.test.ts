@@ -102,4 +102,15 @@ describe('bugs found by the fleet property test', () => {
     );
     expect(() => new Fleet().addCluster('a', { coreDnsVersion: 'v1.11.1-eksbuild.4', coreDnsFlavour: CoreDnsFlavour.EXTERNAL_PLUGIN })).not.toThrow();
   });
+
+  it('refuses an empty kubeContext, which the runner refuses in fleet.json', () => {
+    expect(() => new Fleet().addCluster('a', { kubeContext: '' })).toThrow('cluster "a": kubeContext must name a kubeconfig context, got ""; omit it to use the cluster ID');
+  });
+
+  it('refuses a clusterDomain with a label over 63 characters, or equal to the clusterset zone', () => {
+    const long = `${'x'.repeat(64)}.local`;
+    expect(() => new Fleet().addCluster('a', { clusterDomain: long })).toThrow(`cluster "a": clusterDomain must be a DNS domain, whose labels are at most 63 characters, got "${long}"`);
+    expect(() => new Fleet().addCluster('a', { clusterDomain: 'clusterset.local' })).toThrow('cluster "a": clusterDomain must differ from the clusterset zone "clusterset.local"');
+    expect(() => new Fleet().addCluster('a', { clusterDomain: 'k8s.internal' })).not.toThrow();
+  });
 });
