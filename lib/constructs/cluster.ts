@@ -34,7 +34,7 @@ export interface ClusterProps {
   readonly coreDnsFlavour?: CoreDnsFlavour;
   /**
    * The cluster's current Corefile, which the CoreDNS patch keeps intact apart from its own change.
-   * @default - kubeadm's default Corefile
+   * @default - kubeadm's default Corefile for the cluster's clusterDomain
    */
   readonly baseCorefile?: string;
   /**

@@ -20,7 +20,7 @@ export interface CoreDnsMulticlusterProps {
   readonly flavour?: CoreDnsFlavour;
   /**
    * The Corefile to patch.
-   * @default - kubeadm's default Corefile
+   * @default - kubeadm's default Corefile for the cluster's clusterDomain
    */
   readonly baseCorefile?: string;
   /**
@@ -113,7 +113,7 @@ export class CoreDnsMulticluster extends Construct {
   }
 
   private patchedCorefile(props: CoreDnsMulticlusterProps): string {
-    const result = patchCorefile(props.baseCorefile ?? KUBEADM_DEFAULT_COREFILE, {
+    const result = patchCorefile(props.baseCorefile ?? kubeadmCorefile(props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN), {
       flavour: props.flavour ?? CoreDnsFlavour.IN_TREE,
       version: props.version ?? '',
       clusterDomain: props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
@@ -122,4 +122,9 @@ export class CoreDnsMulticluster extends Construct {
     result.warnings.forEach((message) => Fleet.of(this)._addWarning({ path: this.node.path, message: `Corefile: ${message}` }));
     return result.corefile;
   }
+}
+
+/** The Corefile kubeadm writes for a cluster domain: its template carries the domain in `kubernetes` and `cache`. */
+function kubeadmCorefile(clusterDomain: string): string {
+  return KUBEADM_DEFAULT_COREFILE.split(DEFAULT_CLUSTER_DOMAIN).join(clusterDomain);
 }

@@ -2,7 +2,7 @@
  * Bugs the fleet property test (fleets.test.ts) found, one example each, so that they stay fixed
  * even if the generators change.
  */
-import { CoreDnsFlavour, ExportedService, Fleet, LiteralSecret, MultiClusterStatefulSet } from '../../../lib';
+import { CoreDnsFlavour, DnsMethod, ExportedService, Fleet, HeadlessImport, LiteralSecret, MultiClusterStatefulSet } from '../../../lib';
 import { renderError } from '../support/fleet';
 
 function fleetWithCluster() {
@@ -112,5 +112,15 @@ describe('bugs found by the fleet property test', () => {
     expect(() => new Fleet().addCluster('a', { clusterDomain: long })).toThrow(`cluster "a": clusterDomain must be a DNS domain, whose labels are at most 63 characters, got "${long}"`);
     expect(() => new Fleet().addCluster('a', { clusterDomain: 'clusterset.local' })).toThrow('cluster "a": clusterDomain must differ from the clusterset zone "clusterset.local"');
     expect(() => new Fleet().addCluster('a', { clusterDomain: 'k8s.internal' })).not.toThrow();
+  });
+
+  it('patches kubeadm\'s Corefile for the cluster\'s own clusterDomain when no baseCorefile is given, instead of crashing on cluster.local', () => {
+    const { fleet, a } = fleetWithCluster();
+    const b = fleet.addCluster('b', { coreDnsVersion: '1.12.2', clusterDomain: 'k8s.internal' });
+    new MultiClusterStatefulSet(fleet, 'mysql', { ...workload, providers: [{ cluster: a }] });
+    new HeadlessImport(fleet, 'imp', { serviceName: 'mysql', namespace: 'db', consumers: [b], dnsMethods: [DnsMethod.CLUSTERSET] });
+    const corefile = fleet.render().files.get('b/07-configmap.kube-system.coredns.yaml')!;
+    expect(corefile).toContain('kubernetes k8s.internal clusterset.local in-addr.arpa ip6.arpa');
+    expect(corefile).not.toContain('cluster.local');
   });
 });
