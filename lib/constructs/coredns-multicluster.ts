@@ -1,7 +1,7 @@
 import { Chart, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { KUBEADM_DEFAULT_COREFILE, multiclusterServerBlock, patchCorefile } from '../corefile';
+import { checkCoreDnsSupports, KUBEADM_DEFAULT_COREFILE, multiclusterServerBlock, patchCorefile } from '../corefile';
 import { ANNOTATION_APPLY_PHASE, ApplyPhase } from '../fleet/apply-order';
 import { CoreDnsConfig, CoreDnsFlavour } from '../fleet/model';
 import { Fleet } from './fleet';
@@ -81,6 +81,9 @@ export class CoreDnsMulticluster extends Construct {
     });
     const annotations = { [ANNOTATION_APPLY_PHASE]: ApplyPhase[ApplyPhase.DNS] };
     const config = props.config ?? CoreDnsConfig.COREFILE;
+    if (config !== CoreDnsConfig.CUSTOM_CONFIGMAP) {
+      this.node.addValidation({ validate: () => this.corefileProblems(props) });
+    }
     if (config === CoreDnsConfig.COREFILE) {
       new k8s.KubeConfigMap(this, 'Resource', {
         metadata: { name: 'coredns', namespace: 'kube-system', labels, annotations },
@@ -106,6 +109,25 @@ export class CoreDnsMulticluster extends Construct {
       });
     }
     fleet._addExtraFile(this.node.path, eksCoreDnsValuesFile(clusterId), () => `${JSON.stringify({ corefile: this.patchedCorefile(props) }, null, 2)}\n`);
+  }
+
+  /** A Corefile the patch cannot work on is reported with the fleet's problems, not thrown while writing the output. */
+  private corefileProblems(props: CoreDnsMulticlusterProps): string[] {
+    try {
+      checkCoreDnsSupports(props.flavour ?? CoreDnsFlavour.IN_TREE, props.version ?? '');
+    } catch {
+      return []; // the clusterset DNS check reports the version
+    }
+    try {
+      this.patchedCorefile(props);
+      return [];
+    } catch (e) {
+      const domain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+      return [
+        `cluster "${Chart.of(this).node.id}": the Corefile cannot be patched for ${CLUSTERSET_ZONE}: ${(e as Error).message}. ` +
+          `Fix: pass the cluster's current Corefile as baseCorefile (its kubernetes plugin serving "${domain}"), or set clusterDomain to the domain it serves`,
+      ];
+    }
   }
 
   private serverBlock(props: CoreDnsMulticlusterProps): string {

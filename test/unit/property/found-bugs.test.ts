@@ -2,6 +2,9 @@
  * Bugs the fleet property test (fleets.test.ts) found, one example each, so that they stay fixed
  * even if the generators change.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { CoreDnsFlavour, DnsMethod, ExportedService, Fleet, HeadlessImport, LiteralSecret, MultiClusterStatefulSet } from '../../../lib';
 import { renderError } from '../support/fleet';
 
@@ -122,5 +125,18 @@ describe('bugs found by the fleet property test', () => {
     const corefile = fleet.render().files.get('b/07-configmap.kube-system.coredns.yaml')!;
     expect(corefile).toContain('kubernetes k8s.internal clusterset.local in-addr.arpa ip6.arpa');
     expect(corefile).not.toContain('cluster.local');
+  });
+
+  it('reports a baseCorefile the clusterset patch cannot work on as a fleet problem, and writes nothing', () => {
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-found-')), 'dist');
+    const fleet = new Fleet({ outdir });
+    const a = fleet.addCluster('a', { storageClass: 'standard' });
+    const b = fleet.addCluster('b', { coreDnsVersion: '1.12.2', baseCorefile: '.:53 {\n    forward . /etc/resolv.conf\n}\n' });
+    new MultiClusterStatefulSet(fleet, 'mysql', { ...workload, providers: [{ cluster: a }] });
+    new HeadlessImport(fleet, 'imp', { serviceName: 'mysql', namespace: 'db', consumers: [b], dnsMethods: [DnsMethod.CLUSTERSET] });
+    expect(() => fleet.synth()).toThrow(
+      /^the fleet has 1 problem; nothing was written:\n {2}\[b\/coredns-multicluster\] cluster "b": the Corefile cannot be patched for clusterset.local: no server block has a kubernetes plugin serving the cluster domain "cluster.local"/,
+    );
+    expect(fs.existsSync(outdir)).toBe(false);
   });
 });
