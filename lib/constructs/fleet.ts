@@ -76,6 +76,7 @@ export class Fleet extends App {
   /** Name of the ClusterSet. */
   public readonly name: string;
   private readonly _clusters: Cluster[] = [];
+  private readonly _clusterListeners: Array<(cluster: Cluster) => void> = [];
   private readonly _exports: ExportSpec[] = [];
   private readonly _exportsByKey = new Map<string, ExportSpec[]>();
   private readonly _imports: ImportSpec[] = [];
@@ -103,6 +104,7 @@ export class Fleet extends App {
     }
     const cluster = new Cluster(this, id, props);
     this._clusters.push(cluster);
+    this._clusterListeners.forEach((listener) => listener(cluster));
     return cluster;
   }
 
@@ -156,6 +158,11 @@ export class Fleet extends App {
   public _registerExport(spec: ExportSpec): void {
     this._exports.push(spec);
     this._exportsByKey.set(serviceKey(spec), [...this.exportsOf(spec), spec]);
+  }
+
+  /** @internal Calls `listener` with every cluster added from now on (constructs that reach into every cluster). */
+  public _onClusterAdded(listener: (cluster: Cluster) => void): void {
+    this._clusterListeners.push(listener);
   }
 
   /** @internal */

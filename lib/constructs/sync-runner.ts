@@ -83,6 +83,8 @@ export class SyncRunner extends Construct {
     for (const cluster of fleet.clusters) {
       this.rbacInto(cluster);
     }
+    // The runner watches every cluster, including those added after it.
+    fleet._onClusterAdded((cluster) => this.rbacInto(cluster));
     this.deploymentInto(props.hostCluster, props, fleet);
   }
 

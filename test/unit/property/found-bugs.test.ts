@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CoreDnsFlavour, DnsMethod, ExportedService, Fleet, HeadlessImport, LiteralSecret, MultiClusterStatefulSet } from '../../../lib';
+import { CoreDnsFlavour, DnsMethod, ExportedService, Fleet, HeadlessImport, LiteralSecret, MultiClusterStatefulSet, SyncRunner } from '../../../lib';
 import { renderError } from '../support/fleet';
 
 function fleetWithCluster() {
@@ -138,5 +138,20 @@ describe('bugs found by the fleet property test', () => {
       /^the fleet has 1 problem; nothing was written:\n {2}\[b\/coredns-multicluster\] cluster "b": the Corefile cannot be patched for clusterset.local: no server block has a kubernetes plugin serving the cluster domain "cluster.local"/,
     );
     expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  it('gives clusters added after the SyncRunner the runner\'s RBAC too', () => {
+    const { fleet, a } = fleetWithCluster();
+    new SyncRunner(fleet, 'runner', { hostCluster: a });
+    fleet.addCluster('late');
+    const files = [...fleet.render().files.keys()].filter((f) => f.startsWith('late/'));
+    expect(files).toEqual(expect.arrayContaining([
+      'late/01-namespace.cdk8s-mcs-system.yaml',
+      'late/02-clusterrole.cdk8s-mcs-sync.yaml',
+      'late/02-clusterrolebinding.cdk8s-mcs-sync.yaml',
+      'late/02-serviceaccount.cdk8s-mcs-system.cdk8s-mcs-sync.yaml',
+      'late/02-role.cdk8s-mcs-system.cdk8s-mcs-sync.yaml',
+      'late/02-rolebinding.cdk8s-mcs-system.cdk8s-mcs-sync.yaml',
+    ]));
   });
 });
