@@ -79,6 +79,10 @@ export class SyncRunner extends Construct {
     requireSameFleet(where, fleet, [props.hostCluster]);
     requireNonNegativeInteger(where, 'replicas', props.replicas ?? 2);
     requireDnsSubdomain(where, 'kubeconfigSecretName', props.kubeconfigSecretName ?? 'cdk8s-mcs-kubeconfig');
+    const existing = fleet.model.runner;
+    if (existing) {
+      throw new Error(`${where}: the fleet already has a SyncRunner (in cluster "${existing.hostClusterId}"); one runner deployment serves the whole fleet`);
+    }
     fleet._registerRunner({ hostClusterId: props.hostCluster.clusterId, namespace: this.namespace });
     for (const cluster of fleet.clusters) {
       this.rbacInto(cluster);

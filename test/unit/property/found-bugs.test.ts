@@ -154,4 +154,12 @@ describe('bugs found by the fleet property test', () => {
       'late/02-rolebinding.cdk8s-mcs-system.cdk8s-mcs-sync.yaml',
     ]));
   });
+
+  it('names the second SyncRunner when a fleet gets two', () => {
+    const { fleet, a } = fleetWithCluster();
+    new SyncRunner(fleet, 'runner', { hostCluster: a });
+    expect(() => new SyncRunner(fleet, 'another', { hostCluster: a })).toThrow(
+      'SyncRunner "another": the fleet already has a SyncRunner (in cluster "a"); one runner deployment serves the whole fleet',
+    );
+  });
 });
