@@ -5,7 +5,7 @@ import { Cluster } from './cluster';
 import { Fleet } from './fleet';
 import { StatefulSetMember } from './stateful-set-member';
 import {
-  requireDnsLabel, requireDnsSubdomain, requireEnvVarName, requireNonNegativeInteger, requirePorts, requireSecretKey, requireServiceName, requireVolumeClaims,
+  INT32_MAX, requireDnsLabel, requireDnsSubdomain, requireEnvVarName, requireNonNegativeInteger, requirePorts, requireSecretKey, requireServiceName, requireVolumeClaims,
 } from './validate';
 import { ContainerResources, PodManagementPolicy, PvcRetention, SecretEnv, VolumeClaim, WorkloadPort } from './workload-props';
 
@@ -199,8 +199,8 @@ export function toPortSpec(p: WorkloadPort): PortSpec {
 
 function toPlacement(where: string, p: ProviderPlacement, defaultReplicas: number): PlacementSpec {
   const placement = { clusterId: p.cluster.clusterId, replicas: p.replicas ?? defaultReplicas, ordinalStart: p.ordinalStart ?? 0 };
-  requireNonNegativeInteger(`${where} in cluster "${placement.clusterId}"`, 'replicas', placement.replicas);
-  requireNonNegativeInteger(`${where} in cluster "${placement.clusterId}"`, 'ordinalStart', placement.ordinalStart);
+  requireNonNegativeInteger(`${where} in cluster "${placement.clusterId}"`, 'replicas', placement.replicas, INT32_MAX);
+  requireNonNegativeInteger(`${where} in cluster "${placement.clusterId}"`, 'ordinalStart', placement.ordinalStart, INT32_MAX);
   return placement;
 }
 
@@ -241,6 +241,6 @@ function validateProps(where: string, serviceName: string, props: MultiClusterSt
     requireDnsSubdomain(where, 'secretEnvFrom', name);
   }
   requireVolumeClaims(where, props.volumeClaims ?? []);
-  requireNonNegativeInteger(where, 'replicas', props.replicas ?? 1);
+  requireNonNegativeInteger(where, 'replicas', props.replicas ?? 1, INT32_MAX);
   requireNonNegativeInteger(where, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds ?? 30);
 }

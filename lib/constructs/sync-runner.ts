@@ -6,7 +6,7 @@ import { LABEL_APP_MANAGED_BY, LABEL_APP_NAME, MANAGER } from '../fleet/names';
 import { Cluster } from './cluster';
 import { Fleet } from './fleet';
 import { requireSameFleet } from './multi-cluster-stateful-set';
-import { requireDnsLabel, requireDnsSubdomain, requireNonNegativeInteger } from './validate';
+import { INT32_MAX, requireDnsLabel, requireDnsSubdomain, requireNonNegativeInteger } from './validate';
 
 export interface SyncRunnerProps {
   /** The cluster whose Deployment runs `cdk8s-mcs sync`; every cluster gets its RBAC. */
@@ -77,7 +77,7 @@ export class SyncRunner extends Construct {
     this.namespace = props.namespace ?? 'cdk8s-mcs-system';
     requireDnsLabel(where, 'namespace', this.namespace);
     requireSameFleet(where, fleet, [props.hostCluster]);
-    requireNonNegativeInteger(where, 'replicas', props.replicas ?? 2);
+    requireNonNegativeInteger(where, 'replicas', props.replicas ?? 2, INT32_MAX);
     requireDnsSubdomain(where, 'kubeconfigSecretName', props.kubeconfigSecretName ?? 'cdk8s-mcs-kubeconfig');
     const existing = fleet.model.runner;
     if (existing) {

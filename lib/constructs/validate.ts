@@ -53,9 +53,15 @@ export function requireClusterList(where: string, field: string, clusters: reado
   }
 }
 
-export function requireNonNegativeInteger(where: string, field: string, value: number): void {
+/** The largest value of a Kubernetes int32 field such as `replicas` or `ordinals.start`. */
+export const INT32_MAX = 2 ** 31 - 1;
+
+export function requireNonNegativeInteger(where: string, field: string, value: number, max = Number.MAX_SAFE_INTEGER): void {
   if (!Number.isInteger(value) || value < 0) {
     throw new Error(`${where}: ${field} must be a non-negative integer, got ${value}`);
+  }
+  if (value > max) {
+    throw new Error(`${where}: ${field} must be at most ${max}, got ${value}`);
   }
 }
 

@@ -162,4 +162,11 @@ describe('bugs found by the fleet property test', () => {
       'SyncRunner "another": the fleet already has a SyncRunner (in cluster "a"); one runner deployment serves the whole fleet',
     );
   });
+
+  it('refuses replicas and ordinalStart beyond Kubernetes\' int32', () => {
+    const { fleet, a } = fleetWithCluster();
+    expect(() => new MultiClusterStatefulSet(fleet, 'm1', { ...workload, replicas: 2 ** 31, providers: [{ cluster: a }] })).toThrow('MultiClusterStatefulSet "m1": replicas must be at most 2147483647, got 2147483648');
+    expect(() => new MultiClusterStatefulSet(fleet, 'm2', { ...workload, providers: [{ cluster: a, ordinalStart: 2 ** 31 }] })).toThrow('MultiClusterStatefulSet "m2" in cluster "a": ordinalStart must be at most 2147483647');
+    expect(() => new SyncRunner(fleet, 'r', { hostCluster: a, replicas: 1e12 })).toThrow('SyncRunner "r": replicas must be at most 2147483647, got 1000000000000');
+  });
 });
