@@ -25,6 +25,8 @@ delete process.env.TESTBED_STATE;
 const T0 = Date.now();
 const elapsed = () => `${((Date.now() - T0) / 1000).toFixed(0).padStart(4)}s`;
 const say: Say = (line) => process.stdout.write(`[demo ${elapsed()}] ${line}\n`);
+/** A path as a user reads it: relative inside the repository, absolute elsewhere. */
+const shown = (p: string) => (path.relative(REPO_ROOT, p).startsWith('..') ? p : path.relative(REPO_ROOT, p) || '.');
 const STEPS = 7;
 let step = 0;
 const next = (what: string) => say(`(${++step}/${STEPS}) ${what}`);
@@ -49,17 +51,17 @@ function cleanup(): Promise<void> {
 
 async function demo(): Promise<ResolvedName[]> {
   const dir = process.env.TESTBED_DIR as string;
-  next('building the test bed: Kubernetes, etcd, kwok and CoreDNS from Go modules (first run only: 15-30 minutes on 2 cores; cached afterwards)');
+  next('building the test bed: Kubernetes, etcd, kwok and CoreDNS from Go modules (first run only: 20-50 minutes on 2 cores; cached afterwards)');
   const build = await ensureBuilt({ log: (l) => say(`  ${l}`) });
   say(`  ${Object.keys(build.timings).length === 0 ? 'cached' : 'built'}: ${build.dirs.bin}`);
 
-  next(`starting two clusters and their CoreDNS (state in ${path.relative(REPO_ROOT, dir) || dir})`);
+  next(`starting two clusters and their CoreDNS (state in ${shown(dir)})`);
   const watchdog = spawn(process.execPath, [path.join(REPO_ROOT, 'testbed', 'watchdog.js'), String(process.pid), statePath()], { detached: true, stdio: 'ignore' });
   watchdog.unref();
   const bed = await up({ clusters: ['cluster-1', 'cluster-2'], owner: 'cli', watchdogPid: watchdog.pid, noBuild: true, log: (l) => say(`  ${l}`) });
 
   const dist = path.join(dir, 'dist');
-  next(`synthesizing the reference scenario (main.ts) into ${path.relative(REPO_ROOT, dist)}`);
+  next(`synthesizing the reference scenario (main.ts) into ${shown(dist)}`);
   synthesize(dist);
   const fleet = parseFleetManifest(fs.readFileSync(path.join(dist, 'fleet.json'), 'utf8'));
   const [key] = Object.keys(fleet.exports);
@@ -73,14 +75,14 @@ async function demo(): Promise<ResolvedName[]> {
   next('cdk8s-mcs apply: every cluster folder of dist, in apply order');
   const summaries = (line: string) => / objects?: |FAILED|error/.test(line);
   await cdk8sMcs(['apply', '--dist', dist, '--kubeconfig', bed.kubeconfig], { say, logFile: path.join(dir, 'apply.log'), show: summaries });
-  say(`  (one line per object in ${path.relative(REPO_ROOT, path.join(dir, 'apply.log'))})`);
+  say(`  (one line per object in ${shown(path.join(dir, 'apply.log'))})`);
 
   next(`CoreDNS of ${consumer} now runs the Corefile the compiler emitted (clusterset.local), then the runner starts`);
   await runEmittedCorefile(dist, consumer);
   const runnerKubeconfig = path.join(dir, 'runner.kubeconfig');
   await cdk8sMcs(['kubeconfig', '--dist', dist, '--kubeconfig', bed.kubeconfig, '--out', runnerKubeconfig, '--duration', '1h'], { say, logFile: path.join(dir, 'kubeconfig.log') });
   runner = await startRunner({ dist, kubeconfig: runnerKubeconfig, logFile: path.join(dir, 'sync.log') });
-  say(`  cdk8s-mcs sync is ready (log: ${path.relative(REPO_ROOT, path.join(dir, 'sync.log'))})`);
+  say(`  cdk8s-mcs sync is ready (log: ${shown(path.join(dir, 'sync.log'))})`);
 
   next(`resolving every name from ${consumer}'s CoreDNS`);
   return resolveAll(fleet, consumer);
