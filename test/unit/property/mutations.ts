@@ -178,10 +178,15 @@ const MUTATORS = {
   'names near the DNS limits': (f: Draft, choose: Chooser) => {
     const s = choose.pick(withKind(f, 'MultiClusterStatefulSet').filter((x) => x.providers.length > 0));
     if (!s) return false;
-    const how = choose.value(['namespace', 'name', 'cluster', 'all']);
+    const how = choose.value(['namespace', 'name', 'cluster', 'all', 'all', 'all']);
     if (how === 'namespace' || how === 'all') rekey(f, s, { namespace: `n${'s'.repeat(62)}` });
     if (how === 'name' || how === 'all') rekey(f, s, { name: `s${'v'.repeat(51)}` });
     if (how === 'cluster' || how === 'all') f.clusters[s.providers[0].cluster].id = `c${'l'.repeat(61)}${s.providers[0].cluster}`;
+    if (how === 'all') {
+      // <pod>.<cluster>.<svc>.<ns>.svc.clusterset.local is then 256 characters: make sure someone resolves it.
+      s.providers[0].replicas = 1;
+      f.constructs.push({ kind: 'HeadlessImport', id: `import-long-${f.constructs.length}`, serviceName: stsName(s), namespace: s.namespace, consumers: [s.providers[0].cluster], dnsMethods: ['clusterset'] });
+    }
     return true;
   },
   'construct id clash': (f: Draft, choose: Chooser) => {
