@@ -4,7 +4,7 @@
  * Events only decide which keys to look at; a reconcile that finds nothing to change writes nothing.
  */
 import * as os from 'node:os';
-import { MANAGER } from '../../fleet/names';
+import { MANAGER, SYNC_FIELD_MANAGER } from '../../fleet/names';
 import { KubeClient } from '../../kube/client';
 import { messageOf } from '../../kube/errors';
 import { createLogger, Logger } from '../observe/log';
@@ -42,7 +42,7 @@ export class SyncController {
   public constructor(private readonly o: SyncControllerOptions) {
     this.log = o.log ?? createLogger();
     this.metrics = o.metrics ?? new SyncMetrics();
-    this.fieldManager = o.fieldManager ?? `${MANAGER}-sync`;
+    this.fieldManager = o.fieldManager ?? SYNC_FIELD_MANAGER;
     const runnerNamespace = o.runnerNamespace ?? 'cdk8s-mcs-system';
     const identity = o.identity ?? `${os.hostname()}-${process.pid}`;
     for (const [id, client] of o.clients) {
