@@ -142,16 +142,24 @@ function apiserverArgs(l: ClusterLayout): string[] {
   ];
 }
 
-function controllerManagerArgs(l: ClusterLayout): string[] {
-  const kc = kubeconfigFile(l, 'kube-controller-manager');
+/** Flags kube-controller-manager and kube-scheduler share: their kubeconfig, no leader election, a local secure port. */
+function controlPlaneClientArgs(l: ClusterLayout, name: 'kube-controller-manager' | 'kube-scheduler', o: { port: number; certDir: string }): string[] {
+  const kc = kubeconfigFile(l, name);
   return [
     `--kubeconfig=${kc}`,
     `--authentication-kubeconfig=${kc}`,
     `--authorization-kubeconfig=${kc}`,
     '--leader-elect=false',
     '--bind-address=127.0.0.1',
-    `--secure-port=${l.ports.kcm}`,
-    `--cert-dir=${path.join(l.cdir, 'kcm-certs')}`,
+    `--secure-port=${o.port}`,
+    `--cert-dir=${path.join(l.cdir, o.certDir)}`,
+    '--profiling=false',
+  ];
+}
+
+function controllerManagerArgs(l: ClusterLayout): string[] {
+  return [
+    ...controlPlaneClientArgs(l, 'kube-controller-manager', { port: l.ports.kcm, certDir: 'kcm-certs' }),
     `--root-ca-file=${path.join(l.pki, 'ca.crt')}`,
     `--service-account-private-key-file=${path.join(l.pki, 'sa.key')}`,
     '--use-service-account-credentials=true',
@@ -159,22 +167,11 @@ function controllerManagerArgs(l: ClusterLayout): string[] {
     `--cluster-signing-key-file=${path.join(l.pki, 'ca.key')}`,
     `--cluster-name=${l.id}`,
     `--service-cluster-ip-range=${l.serviceCidr}`,
-    '--profiling=false',
   ];
 }
 
 function schedulerArgs(l: ClusterLayout): string[] {
-  const kc = kubeconfigFile(l, 'kube-scheduler');
-  return [
-    `--kubeconfig=${kc}`,
-    `--authentication-kubeconfig=${kc}`,
-    `--authorization-kubeconfig=${kc}`,
-    '--leader-elect=false',
-    '--bind-address=127.0.0.1',
-    `--secure-port=${l.ports.scheduler}`,
-    `--cert-dir=${path.join(l.cdir, 'scheduler-certs')}`,
-    '--profiling=false',
-  ];
+  return controlPlaneClientArgs(l, 'kube-scheduler', { port: l.ports.scheduler, certDir: 'scheduler-certs' });
 }
 
 function kwokArgs(l: ClusterLayout, kwokStages: string): string[] {

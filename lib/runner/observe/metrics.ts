@@ -7,16 +7,12 @@ const labelText = (labels: Labels) => {
   return entries.length ? `{${entries.map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',')}}` : '';
 };
 
-export class Counter {
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
-  public constructor(public readonly name: string, public readonly help: string) {}
+/** Values keyed by their label set, rendered as one Prometheus metric family. */
+abstract class LabelledValues {
+  protected readonly values = new Map<string, { labels: Labels; value: number }>();
+  protected abstract readonly type: 'counter' | 'gauge';
 
-  public inc(labels: Labels = {}, by = 1): void {
-    const key = labelText(labels);
-    const entry = this.values.get(key) ?? { labels, value: 0 };
-    entry.value += by;
-    this.values.set(key, entry);
-  }
+  public constructor(public readonly name: string, public readonly help: string) {}
 
   public get(labels: Labels = {}): number {
     return this.values.get(labelText(labels))?.value ?? 0;
@@ -27,7 +23,7 @@ export class Counter {
   }
 
   public render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
     for (const e of this.values.values()) {
       lines.push(`${this.name}${labelText(e.labels)} ${e.value}`);
     }
@@ -35,20 +31,22 @@ export class Counter {
   }
 }
 
-export class Gauge {
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
-  public constructor(public readonly name: string, public readonly help: string) {}
+export class Counter extends LabelledValues {
+  protected readonly type = 'counter';
+
+  public inc(labels: Labels = {}, by = 1): void {
+    const key = labelText(labels);
+    const entry = this.values.get(key) ?? { labels, value: 0 };
+    entry.value += by;
+    this.values.set(key, entry);
+  }
+}
+
+export class Gauge extends LabelledValues {
+  protected readonly type = 'gauge';
 
   public set(labels: Labels, value: number): void {
     this.values.set(labelText(labels), { labels, value });
-  }
-
-  public render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
-    for (const e of this.values.values()) {
-      lines.push(`${this.name}${labelText(e.labels)} ${e.value}`);
-    }
-    return lines.join('\n');
   }
 }
 
