@@ -16,9 +16,11 @@ export function renderFleetMarkdown(model: FleetModel, warnings: readonly Proble
 }
 
 function clustersSection(model: FleetModel): string[] {
+  const exportedBy = groupBy(model.exports.flatMap((e) => unique(e.placements.map((p) => p.clusterId)).map((id) => [id, serviceKey(e)] as const)));
+  const importedBy = groupBy(model.imports.flatMap((i) => unique(i.consumerIds).map((id) => [id, serviceKey(i)] as const)));
   const rows = model.clusters.map((c) => {
-    const exported = model.exports.filter((e) => e.placements.some((p) => p.clusterId === c.id)).map(serviceKey);
-    const imported = model.imports.filter((i) => i.consumerIds.includes(c.id)).map(serviceKey);
+    const exported = exportedBy.get(c.id) ?? [];
+    const imported = importedBy.get(c.id) ?? [];
     const dns = c.coreDnsVersion ? `${c.coreDnsVersion} (${c.coreDnsFlavour})` : 'not set';
     return `| \`${c.id}\` | \`${c.kubeContext}\` | ${dns} | ${list(exported)} | ${list(imported)} |`;
   });
@@ -27,36 +29,58 @@ function clustersSection(model: FleetModel): string[] {
 
 function diagramSection(model: FleetModel): string[] {
   const lines = ['## Exports and imports', '', '```mermaid', 'flowchart LR'];
+  const clusterIndex = new Map<string, number>();
+  model.clusters.forEach((c, ci) => {
+    if (!clusterIndex.has(c.id)) {
+      clusterIndex.set(c.id, ci);
+    }
+  });
+  const exportNodes = groupBy(model.exports.flatMap((e, ei) => {
+    const placed = unique(e.placements.map((p) => p.clusterId));
+    return placed.map((id) => [id, `    e${ei}_${clusterIndex.get(id)}["export ${serviceKey(e)}${e.podsKnown ? ` x${e.placements.find((p) => p.clusterId === id)!.replicas}` : ''}"]`] as const);
+  }));
+  const importNodes = groupBy(model.imports.flatMap((imp, ii) => unique(imp.consumerIds).map((id) => [id, `    i${ii}_${clusterIndex.get(id)}["import ${serviceKey(imp)}"]`] as const)));
   model.clusters.forEach((c, ci) => {
     lines.push(`  subgraph c${ci}["${c.id}"]`);
-    model.exports.forEach((e, ei) => {
-      const placement = e.placements.find((p) => p.clusterId === c.id);
-      if (placement) {
-        const pods = e.podsKnown ? ` x${placement.replicas}` : '';
-        lines.push(`    e${ei}_${ci}["export ${serviceKey(e)}${pods}"]`);
-      }
-    });
-    model.imports.forEach((imp, ii) => {
-      if (imp.consumerIds.includes(c.id)) {
-        lines.push(`    i${ii}_${ci}["import ${serviceKey(imp)}"]`);
-      }
-    });
+    if (clusterIndex.get(c.id) === ci) {
+      lines.push(...(exportNodes.get(c.id) ?? []), ...(importNodes.get(c.id) ?? []));
+    }
     lines.push('  end');
   });
+  const exportIndexes = groupBy(model.exports.map((e, ei) => [serviceKey(e), ei] as const));
   model.imports.forEach((imp, ii) => {
-    model.exports.forEach((e, ei) => {
-      if (serviceKey(e) !== serviceKey(imp)) {
-        return;
-      }
-      for (const p of e.placements) {
-        const from = `e${ei}_${model.clusters.findIndex((c) => c.id === p.clusterId)}`;
+    for (const ei of exportIndexes.get(serviceKey(imp)) ?? []) {
+      for (const p of model.exports[ei].placements) {
+        const from = `e${ei}_${indexOf(clusterIndex, p.clusterId)}`;
         for (const consumer of imp.consumerIds) {
-          lines.push(`  ${from} -- "${imp.methods.join(', ')}" --> i${ii}_${model.clusters.findIndex((c) => c.id === consumer)}`);
+          lines.push(`  ${from} -- "${imp.methods.join(', ')}" --> i${ii}_${indexOf(clusterIndex, consumer)}`);
         }
       }
-    });
+    }
   });
   return [...lines, '```', ''];
+}
+
+/** The cluster's position, -1 for an unknown cluster (as findIndex gave). */
+function indexOf(clusterIndex: ReadonlyMap<string, number>, id: string): number {
+  return clusterIndex.get(id) ?? -1;
+}
+
+function groupBy<K, V>(pairs: readonly (readonly [K, V])[]): Map<K, V[]> {
+  const groups = new Map<K, V[]>();
+  for (const [k, v] of pairs) {
+    const group = groups.get(k);
+    if (group) {
+      group.push(v);
+    } else {
+      groups.set(k, [v]);
+    }
+  }
+  return groups;
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
 }
 
 function namesSection(model: FleetModel): string[] {
@@ -65,9 +89,10 @@ function namesSection(model: FleetModel): string[] {
   if (names.length === 0) {
     return [...lines, 'No imports: no cross-cluster names.', ''];
   }
-  for (const consumer of model.clusters.filter((c) => names.some((n) => n.consumerId === c.id))) {
+  const byConsumer = groupBy(names.map((n) => [n.consumerId, n] as const));
+  for (const consumer of model.clusters.filter((c) => byConsumer.has(c.id))) {
     lines.push(`### Resolvable in \`${consumer.id}\``, '', '| DNS name | method | reaches |', '| --- | --- | --- |');
-    for (const n of names.filter((x) => x.consumerId === consumer.id)) {
+    for (const n of byConsumer.get(consumer.id)!) {
       const target = n.pod ? `pod \`${n.namespace}/${n.pod}\` in \`${n.sourceClusterId}\`` : `every ready pod of \`${n.namespace}/${n.service}\` in \`${n.sourceClusterId}\``;
       lines.push(`| \`${n.fqdn}\` | ${n.method} | ${target} |`);
     }

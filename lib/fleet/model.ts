@@ -192,11 +192,35 @@ export function serviceKey(o: { namespace: string; name: string }): string {
   return `${o.namespace}/${o.name}`;
 }
 
+// Lookups by key, built once per (immutable) list: the checks and fleet.md look up every import's
+// exports, and a linear scan each time made a 10,000-service fleet take minutes to synth.
+const exportIndexes = new WeakMap<readonly ExportSpec[], Map<string, ExportSpec[]>>();
+const clusterIndexes = new WeakMap<readonly ClusterSpec[], Map<string, ClusterSpec>>();
+
 /** The exports of a namespaced service name, oldest (first declared) first. */
 export function exportsOf(model: FleetModel, key: { namespace: string; name: string }): ExportSpec[] {
-  return model.exports.filter((e) => e.namespace === key.namespace && e.name === key.name);
+  let index = exportIndexes.get(model.exports);
+  if (!index) {
+    index = new Map();
+    for (const e of model.exports) {
+      const k = serviceKey(e);
+      index.set(k, [...(index.get(k) ?? []), e]);
+    }
+    exportIndexes.set(model.exports, index);
+  }
+  return [...(index.get(serviceKey(key)) ?? [])];
 }
 
 export function clusterById(model: FleetModel, id: string): ClusterSpec | undefined {
-  return model.clusters.find((c) => c.id === id);
+  let index = clusterIndexes.get(model.clusters);
+  if (!index) {
+    index = new Map();
+    for (const c of model.clusters) {
+      if (!index.has(c.id)) {
+        index.set(c.id, c); // the first wins, as find() did
+      }
+    }
+    clusterIndexes.set(model.clusters, index);
+  }
+  return index.get(id);
 }
