@@ -37,19 +37,19 @@ export class Reconciler {
       onWrite: (cluster, resource, verb) => this.o.metrics.writes.inc({ cluster, resource, verb }),
     };
     const errors: string[] = [];
-    let writes = 0;
-    for (const consumer of this.o.clusters.values()) {
-      if (!consumer.hasSynced() || !this.o.liveness.isReachable(consumer.clusterId, started)) {
-        continue; // requeued when it comes back (a liveness change enqueues every key)
-      }
+    // Consumers are independent: write them all at once, so the last one does not wait for the others' round trips.
+    const consumers = [...this.o.clusters.values()].filter((c) => c.hasSynced() && this.o.liveness.isReachable(c.clusterId, started)); // the others are requeued when they come back (a liveness change enqueues every key)
+    const written = await Promise.all(consumers.map(async (consumer) => {
       const plan = planConsumer({ namespace, service, resolution, preservedSources: preserved, consumer: consumerView(consumer, key, namespace, service) });
       try {
-        writes += await executeConsumerPlan(consumer, plan, ctx);
+        return await executeConsumerPlan(consumer, plan, ctx);
       } catch (e) {
         errors.push(messageOf(e));
         this.o.metrics.errors.inc({ cluster: consumer.clusterId });
+        return 0;
       }
-    }
+    }));
+    const writes = written.reduce((a, b) => a + b, 0);
     await this.writeExportStatus({ key, resolution, states, ctx }, errors);
     this.o.metrics.reconcileDuration.observe((Date.now() - started) / 1000);
     if (errors.length > 0) {

@@ -30,16 +30,18 @@ export async function executeConsumerPlan(state: ClusterState, plan: ConsumerPla
     state.serviceImports.upsertLocal(si);
     count('serviceimports', 'apply');
   }
-  for (const slice of plan.sliceWrites) {
+  // Slices never share a name within a plan, so their writes and deletes go out at once (an amcs- slice need not wait for the MCS one).
+  const sliceWrites = plan.sliceWrites.map(async (slice) => {
     const written = await apply<EndpointSlice>(state.client, resourcePath(ENDPOINT_SLICES, { namespace: slice.metadata.namespace, name: slice.metadata.name }), slice, ctx);
     state.slices.upsertLocal(written);
     count('endpointslices', 'apply');
-  }
-  for (const slice of plan.sliceDeletes) {
+  });
+  const sliceDeletes = plan.sliceDeletes.map(async (slice) => {
     await state.client.delete(resourcePath(ENDPOINT_SLICES, { namespace: slice.metadata.namespace, name: slice.metadata.name }), { uid: slice.metadata.uid });
     state.slices.removeLocal(objectKey(slice));
     count('endpointslices', 'delete');
-  }
+  });
+  await settleAll([...sliceWrites, ...sliceDeletes]);
   if (plan.serviceImportStatus) {
     await writeImportStatus(state, plan, ctx);
     count('serviceimports', 'apply');
@@ -50,6 +52,14 @@ export async function executeConsumerPlan(state: ClusterState, plan: ConsumerPla
     count('serviceimports', 'delete');
   }
   return writes;
+}
+
+/** Waits for every promise; then throws the first failure, if any (none is left running unobserved). */
+async function settleAll(promises: readonly Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    throw failed.reason;
+  }
 }
 
 async function writeImportStatus(state: ClusterState, plan: ConsumerPlan, ctx: WriteContext): Promise<void> {
