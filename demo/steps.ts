@@ -1,11 +1,11 @@
 /** The steps of `npm run demo`, each a small function over the test bed and the project's own CLI. */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { main as cli } from '../lib/cli';
 import { adaptCorefileForLocalRun } from '../testbed/adapt-corefile';
+import { freePort, stopChildProcess } from '../testbed/processes';
 import { adminClient, clusterOf, REPO_ROOT, requireState, restartCoreDns, waitFor } from '../testbed/harness';
 
 export type Say = (line: string) => void;
@@ -68,17 +68,6 @@ export async function runEmittedCorefile(dist: string, clusterId: string): Promi
   return restartCoreDns(clusterId, adaptCorefileForLocalRun(corefile, { port: c.coredns.port, kubeconfig: c.coredns.kubeconfig, log: false }));
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Starts `cdk8s-mcs sync` as its own process (as in production), logging to `logFile`; waits for /readyz. */
 export async function startRunner(o: { dist: string; kubeconfig: string; logFile: string }): Promise<ChildProcess> {
   const port = await freePort();
@@ -99,17 +88,5 @@ export async function startRunner(o: { dist: string; kubeconfig: string; logFile
   return child;
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
-export function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
+/** Stops the runner (SIGTERM, then SIGKILL). */
+export const stopProcess = stopChildProcess;

@@ -1,9 +1,11 @@
 /**
  * The bed's processes: liveness by pid (guarding against pid reuse), detached spawning (each
- * component leads its own process group), stopping a process group, and log tails.
+ * component leads its own process group), stopping a process group, log tails; and, for the demo
+ * and the benchmarks, a free local port and stopping a child process.
  */
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import type { ComponentState } from './state';
 
@@ -82,4 +84,31 @@ export function logTail(file: string, lines = 25): string {
   } catch {
     return '(no log)';
   }
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Stops a child process: SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone. */
+export function stopChildProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }

@@ -1,5 +1,5 @@
 /** Child processes of a benchmark: one-shot measurements (JSON on stdout) and long-running ones (the runner). */
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { processMemory } from './machine';
 
@@ -59,21 +59,6 @@ export function sampleMemory(pid: number, intervalMs = 250): { peak(): number; s
       return peak;
     },
   };
-}
-
-/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
-export function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 /** Removes a directory tree outside any timed section, then waits for the file system to settle (ext4 with discard deletes slowly in the background). */

@@ -4,9 +4,9 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import { compiled } from './build';
-import { sampleMemory, stopChild } from './child';
+import { freePort, stopChildProcess } from '../../testbed/processes';
+import { sampleMemory } from './child';
 
 export interface PromSample {
   readonly name: string;
@@ -52,17 +52,6 @@ export function delta(before: ReadonlyMap<string, number>, after: ReadonlyMap<st
     }
   }
   return out;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface RunnerStartOptions {
@@ -145,7 +134,7 @@ export class RunnerProcess {
 
   public async stop(): Promise<{ peakRssBytes: number }> {
     const peakRssBytes = this.memory.stop();
-    await stopChild(this.child);
+    await stopChildProcess(this.child);
     return { peakRssBytes };
   }
 }
