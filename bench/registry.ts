@@ -1,4 +1,5 @@
 /** Every benchmark `npm run bench -- <name>` knows. */
+import { applyBenchmark } from './apply';
 import { Benchmark, Params } from './common/benchmark';
 import { propagationBenchmark } from './propagation';
 import { synthBenchmark } from './synth';
@@ -6,6 +7,7 @@ import { synthBenchmark } from './synth';
 export const BENCHMARKS: readonly Benchmark<Params, unknown>[] = [
   propagationBenchmark as unknown as Benchmark<Params, unknown>,
   synthBenchmark as unknown as Benchmark<Params, unknown>,
+  applyBenchmark as unknown as Benchmark<Params, unknown>,
 ];
 
 export function benchmarkNamed(name: string): Benchmark<Params, unknown> {
