@@ -6,7 +6,8 @@
  * their own bed in TESTBED_DIR (default bench/results/bed) on ports from TESTBED_PORT_BASE
  * (default 25000), so they never disturb a bed that tests or a developer use, and stop it at the
  * end, on Ctrl-C, and (through the bed's watchdog) when killed. --reuse-bed uses a bed already
- * running there and leaves it up.
+ * running there and leaves it up. BENCH_KEEP_WORK=1 keeps the run's work folder (the runner's
+ * log, the dist) for a look afterwards.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -93,7 +94,11 @@ async function main(argv: string[]): Promise<number> {
     const file = writeReport(report, out);
     process.stdout.write(`${bench.format(report)}\n`);
     log(`wrote ${path.relative(REPO, file)}`);
-    fs.rmSync(workDir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP_WORK === '1') {
+      log(`kept ${path.relative(REPO, workDir)} (BENCH_KEEP_WORK=1): the runner's log, dist and kubeconfig`);
+    } else {
+      fs.rmSync(workDir, { recursive: true, force: true });
+    }
     return 0;
   } finally {
     await stopOwnBed();

@@ -273,6 +273,10 @@ export class Informer<T extends KubeObject> {
     if (e.type === 'DELETED') {
       this.drop(key);
       this.handlers.onEvent?.('delete', obj, old);
+    } else if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) {
+      // Already known at this version: the echo of our own write, written through with upsertLocal.
+      // Nothing changed, so nothing to handle (a reconcile triggered by it would only find the same state).
+      return;
     } else {
       this.put(key, obj);
       this.handlers.onEvent?.(old ? 'update' : 'add', obj, old);
