@@ -79,7 +79,7 @@ function repeated(runs: readonly ApplyRun[], objects: number): RepeatedRuns {
   };
 }
 
-const line = (label: string, r: ApplyRun) => `${label}: ${ms(r.wallMs)}, ${r.requests} requests (${r.mutating} mutating), ${r.outcomes.created} created, ${r.outcomes.updated} updated, ${r.outcomes.unchanged} unchanged`;
+const line = (label: string, r: ApplyRun) => `${label}: ${ms(Math.round(r.wallMs))}, ${r.requests} requests (${r.mutating} mutating), ${r.outcomes.created} created, ${r.outcomes.updated} updated, ${r.outcomes.unchanged} unchanged`;
 
 /** Adds a label to one Service of the first cluster's dist; returns the object as `describeRef` names it. */
 function changeOneObject(dist: string, clusterId: string, namespace: string): { object: string; expected: string } {
@@ -196,7 +196,7 @@ export const applyBenchmark: Benchmark<ApplyParams, ApplyResults> = {
     };
     const row = (label: string, runs: readonly ApplyRun[]): Cell[] => {
       const s = summarize(runs.map((x) => x.wallMs));
-      return [label, runs.length, ms(s.p50), ms(s.max), span(runs, (x) => x.requests), span(runs, (x) => x.byMethod.GET), span(runs, (x) => x.byMethod.PATCH), span(runs, (x) => x.byMethod.POST + x.byMethod.PUT + x.byMethod.DELETE), span(runs, (x) => x.mutating), span(runs, (x) => x.outcomes.created), span(runs, (x) => x.outcomes.updated), span(runs, (x) => x.outcomes.unchanged)];
+      return [label, runs.length, ms(Math.round(s.p50)), ms(Math.round(s.max)), span(runs, (x) => x.requests), span(runs, (x) => x.byMethod.GET), span(runs, (x) => x.byMethod.PATCH), span(runs, (x) => x.byMethod.POST + x.byMethod.PUT + x.byMethod.DELETE), span(runs, (x) => x.mutating), span(runs, (x) => x.outcomes.created), span(runs, (x) => x.outcomes.updated), span(runs, (x) => x.outcomes.unchanged)];
     };
     const main = markdownTable(
       ['run', 'n', 'wall p50', 'wall max', 'requests', 'GET', 'PATCH', 'POST/PUT/DELETE', 'mutating', 'created', 'updated', 'unchanged'],
@@ -223,7 +223,7 @@ export const applyBenchmark: Benchmark<ApplyParams, ApplyResults> = {
     const targets = [
       `target: zero mutating requests on an unchanged re-apply: ${t.reapplyZeroMutating ? 'met' : 'MISSED'} (${r.reapply.mutating} in ${p.reps} re-applies and ${r.afterChange.mutating} in the re-apply after the change; every object reported unchanged every time: ${t.reapplyAllUnchanged ? 'yes' : 'NO'})`,
       `diff of the unchanged dist: ${r.diff.mutating} mutating requests in ${p.reps} runs; one changed object: ${r.oneChange.run.mutating} mutating request${r.oneChange.run.mutating === 1 ? '' : 's'} (1 expected: ${t.oneChangeExactlyOneWrite ? 'met' : 'MISSED'}), ${r.oneChange.run.notUnchanged.join(', ') || 'nothing reported changed'}`,
-      `re-apply wall time p50 ${ms(r.reapply.wallMs.p50)} (${round(r.reapply.wallMs.p50 / Math.max(1, r.first.wallMs) * 100, 1)}% of the first apply's ${ms(r.first.wallMs)}), ${round(last ? last.requests / r.objects : NaN, 3)} requests per object; bed left as found: ${r.bed.leftAsFound ? 'yes' : `NO (${r.bed.differences.join('; ')})`}`,
+      `re-apply wall time p50 ${ms(Math.round(r.reapply.wallMs.p50))} (${round(r.reapply.wallMs.p50 / Math.max(1, r.first.wallMs) * 100, 1)}% of the first apply's ${ms(Math.round(r.first.wallMs))}), ${round(last ? last.requests / r.objects : NaN, 3)} requests per object; bed left as found: ${r.bed.leftAsFound ? 'yes' : `NO (${r.bed.differences.join('; ')})`}`,
     ].join('\n');
     return `${head}\n\n${main}\n\n${byRequest}\n\n${targets}\n`;
   },
