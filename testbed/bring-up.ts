@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cachedBuild, Log } from './build';
-import { defaultCorefile, kubeconfigYaml } from './cluster-plan';
+import { DEFAULT_NODE_POD_CIDR_PREFIX, defaultCorefile, kubeconfigYaml, nodePodCidrs, podIpsPerNode } from './cluster-plan';
 import { adminClient, startComponent } from './control';
 import { resolveA } from './dns';
 import { KubeClient, KubeObject, parseYamlObjects, waitFor } from './kube';
@@ -46,6 +46,9 @@ function projectCrds(): KubeObject[] {
 
 function nodeObjects(c: ClusterState): KubeObject[] {
   const octet = 10 * (c.index + 1);
+  const cidrs = c.nodePodCidrs ?? nodePodCidrs(octet, c.nodes.length);
+  // Capacity 110 pods (the kubelet default) for the default /24; a bigger range holds as many pods as it has IPs.
+  const pods = (cidr: string) => String(Number(cidr.split('/')[1]) >= DEFAULT_NODE_POD_CIDR_PREFIX ? 110 : podIpsPerNode(Number(cidr.split('/')[1])));
   return c.nodes.map((name, n) => ({
     apiVersion: 'v1',
     kind: 'Node',
@@ -54,14 +57,14 @@ function nodeObjects(c: ClusterState): KubeObject[] {
       annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
       labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok', 'topology.kubernetes.io/zone': `${c.id}-zone-${n}` },
     },
-    spec: { podCIDR: `10.${octet}.${n}.0/24`, podCIDRs: [`10.${octet}.${n}.0/24`] },
+    spec: { podCIDR: cidrs[n], podCIDRs: [cidrs[n]] },
     status: {
       addresses: [
         { type: 'InternalIP', address: `10.${octet}.255.${n + 1}` },
         { type: 'Hostname', address: name },
       ],
-      allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
-      capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+      allocatable: { cpu: '32', memory: '256Gi', pods: pods(cidrs[n]) },
+      capacity: { cpu: '32', memory: '256Gi', pods: pods(cidrs[n]) },
     },
   }));
 }

@@ -1,6 +1,6 @@
 /**
  * npm run testbed -- build [--force] [--retry-optional]
- * npm run testbed -- up [--clusters id1,id2,...]
+ * npm run testbed -- up [--clusters id1,id2,...] [--node-pod-cidr-prefix 24]
  * npm run testbed -- status
  * npm run testbed -- down
  *
@@ -15,6 +15,7 @@ function usage(): never {
     'usage: npm run testbed -- <command>\n' +
       '  build [--force] [--retry-optional]   build the binaries into the cache (skipped when cached)\n' +
       '  up [--clusters id1,id2,...]          start the bed (default: the example fleet\'s cluster ids)\n' +
+      '     [--node-pod-cidr-prefix N]        each fake node\'s pod range: /24 (default, 253 pod IPs) up to /18 (16,381)\n' +
       '  status                               print the contract lines; exit 1 when the bed is not running\n' +
       '  down [--force]                       stop every process of the bed (--force: even one a running jest owns)\n',
   );
@@ -56,7 +57,8 @@ async function main(argv: string[]): Promise<number> {
         if (st.running) throw new Error(`a bed with clusters ${existing.clusters.map((c) => c.id).join(',')} is running; run \`npm run testbed -- down\` first`);
         await down();
       }
-      const s = await up({ clusters, owner: 'cli' });
+      const prefix = flagValue(args, '--node-pod-cidr-prefix');
+      const s = await up({ clusters, owner: 'cli', nodePodCidrPrefix: prefix === undefined ? undefined : Number(prefix) });
       process.stdout.write(contractLines(s).join('\n') + '\n');
       return 0;
     }

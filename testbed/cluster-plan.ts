@@ -186,7 +186,36 @@ function kwokArgs(l: ClusterLayout, kwokStages: string): string[] {
   ];
 }
 
-export function planCluster(id: string, index: number, dir: string, build: BuildResult): ClusterState {
+/** Prefix length of each node's pod range by default: a /24 per node (253 pod IPs each). */
+export const DEFAULT_NODE_POD_CIDR_PREFIX = 24;
+/** The largest node range the plan allows: two /18 stay below 10.<octet>.255.x, where the node addresses are. */
+export const MIN_NODE_POD_CIDR_PREFIX = 18;
+
+/**
+ * The pod range of each of a cluster's nodes inside its 10.<octet>.0.0/16: consecutive blocks of
+ * the given prefix length (default /24: 10.<octet>.0.0/24, 10.<octet>.1.0/24).
+ */
+export function nodePodCidrs(podOctet: number, nodeCount: number, prefix: number = DEFAULT_NODE_POD_CIDR_PREFIX): string[] {
+  if (!Number.isInteger(prefix) || prefix < MIN_NODE_POD_CIDR_PREFIX || prefix > 24) throw new Error(`node pod CIDR prefix /${prefix}: need an integer in ${MIN_NODE_POD_CIDR_PREFIX}..24`);
+  const step = 2 ** (24 - prefix);
+  return Array.from({ length: nodeCount }, (_, n) => `10.${podOctet}.${n * step}.0/${prefix}`);
+}
+
+/**
+ * Pod IPs one node range of this prefix length offers, counted conservatively (without the network,
+ * first and broadcast addresses). kwok 0.8 counts up from the range's first address and does not
+ * stop at its end: more pods than this on one node get addresses of the next node's range (duplicates).
+ */
+export function podIpsPerNode(prefix: number = DEFAULT_NODE_POD_CIDR_PREFIX): number {
+  return 2 ** (32 - prefix) - 3;
+}
+
+export interface PlanOptions {
+  /** Prefix length of each node's pod range; see nodePodCidrs. @default 24 */
+  nodePodCidrPrefix?: number;
+}
+
+export function planCluster(id: string, index: number, dir: string, build: BuildResult, opts: PlanOptions = {}): ClusterState {
   const base = portBase() + index * 100;
   const ports = { apiserver: base, etcd: base + 1, etcdPeer: base + 2, kcm: base + 3, scheduler: base + 4, kwok: base + 5, coredns: base + 53, corednsReady: base + 54 };
   const cdir = path.join(dir, id);
@@ -214,6 +243,7 @@ export function planCluster(id: string, index: number, dir: string, build: Build
     kubernetesServiceIp: `10.${96 + index}.0.1`,
     podCidr: l.podCidr,
     nodes: [0, 1].map((n) => `${id}-node-${n}`),
+    nodePodCidrs: nodePodCidrs(podOctet, 2, opts.nodePodCidrPrefix),
     ports,
     coredns,
     components: {

@@ -18,7 +18,7 @@
 export { bedDir, clusterOf, COMPONENTS, readState, REPO_ROOT, requireState, statePath } from './state';
 export type { BedState, ClusterState, ComponentName, ComponentState, CoreDnsFlavour } from './state';
 export { componentAlive, logTail } from './processes';
-export { defaultClusterIds, defaultCorefile, MAX_CLUSTERS, portBase, validateClusterIds } from './cluster-plan';
+export { DEFAULT_NODE_POD_CIDR_PREFIX, defaultClusterIds, defaultCorefile, MAX_CLUSTERS, MIN_NODE_POD_CIDR_PREFIX, nodePodCidrs, podIpsPerNode, portBase, validateClusterIds } from './cluster-plan';
 export {
   adminClient,
   corednsFlavours,

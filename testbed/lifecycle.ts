@@ -21,6 +21,8 @@ export interface UpOptions {
   log?: Log;
   /** skip the build step (binaries must be cached) */
   noBuild?: boolean;
+  /** Prefix length of each fake node's pod range (default 24: 253 pod IPs per node; 18 at most: 16,381). */
+  nodePodCidrPrefix?: number;
 }
 
 const defaultLog: Log = (line) => process.stderr.write(`[testbed] ${line}\n`);
@@ -77,7 +79,7 @@ export async function up(opts: UpOptions = {}): Promise<BedState> {
   const dir = bedDir();
   freshBedDir(dir);
 
-  const clusters = ids.map((id, i) => planCluster(id, i, dir, build));
+  const clusters = ids.map((id, i) => planCluster(id, i, dir, build, { nodePodCidrPrefix: opts.nodePodCidrPrefix }));
   await assertPortsFree(clusters.flatMap((c) => Object.values(c.ports)));
   const kubeconfig = writeCredentials(clusters, dir);
   const state: BedState = {

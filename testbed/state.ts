@@ -40,6 +40,8 @@ export interface ClusterState {
   kubernetesServiceIp: string;
   podCidr: string;
   nodes: string[];
+  /** Each node's pod range (spec.podCIDR), in the order of `nodes`; absent in state files of older beds (then 10.<octet>.<n>.0/24). */
+  nodePodCidrs?: string[];
   ports: { apiserver: number; etcd: number; etcdPeer: number; coredns: number; corednsReady: number; kcm: number; scheduler: number; kwok: number };
   coredns: {
     /** "127.0.0.1:<port>" */
