@@ -107,6 +107,11 @@ export class Informer<T extends KubeObject> {
     return keys ? [...keys].map((k) => this.store.get(k)!).filter((o) => o !== undefined) : [];
   }
 
+  /** How many objects index `name` maps `value` to (without building the list). */
+  public indexCount(name: string, value: string): number {
+    return this.index.get(name)?.get(value)?.size ?? 0;
+  }
+
   private put(key: string, obj: T): void {
     const old = this.store.get(key);
     if (old) {

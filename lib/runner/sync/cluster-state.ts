@@ -29,6 +29,10 @@ export type ClusterEventHandler = (e: ClusterEvent) => void;
 export type ClusterErrorHandler = (clusterId: string, explanation: string) => void;
 
 const byNamespace = (o: KubeObject) => (o.metadata.namespace ? [o.metadata.namespace] : []);
+/** `namespace/key=value` of each label pair: the index that finds a selector's pods without scanning the namespace. */
+export const labelPairKey = (namespace: string, key: string, value: string) => `${namespace}/${key}=${value}`;
+const byLabelPair = (o: KubeObject) => Object.entries(o.metadata.labels ?? {}).map(([k, v]) => labelPairKey(o.metadata.namespace ?? '', k, v));
+const bySelectorPair = (o: KubeObject) => Object.entries((o as Service).spec?.selector ?? {}).map(([k, v]) => labelPairKey(o.metadata.namespace ?? '', k, v));
 const byImport = (o: KubeObject) => {
   const svc = o.metadata.labels?.[LABEL_IMPORT_OF];
   return svc && o.metadata.namespace ? [`${o.metadata.namespace}/${svc}`] : [];
@@ -71,8 +75,8 @@ export class ClusterState {
         onError: (e) => o.onError?.(client.clusterId, explainListError(client.clusterId, resource.plural, e)),
       });
     const runnerNamespace = o.runnerNamespace;
-    this.pods = make('pod', PODS, { indexes: { namespace: byNamespace } });
-    this.services = make('service', SERVICES, { indexes: { import: byImport } });
+    this.pods = make('pod', PODS, { indexes: { namespace: byNamespace, label: byLabelPair } });
+    this.services = make('service', SERVICES, { indexes: { import: byImport, selector: bySelectorPair } });
     this.serviceExports = make('serviceExport', SERVICE_EXPORTS, { indexes: { namespace: byNamespace } });
     this.namespaces = make('namespace', NAMESPACES);
     this.serviceImports = make('serviceImport', SERVICE_IMPORTS);
@@ -122,6 +126,32 @@ export class ClusterState {
   /** The amcs Service a HeadlessImport created for `namespace/service`, if any. */
   public amcsServiceFor(namespace: string, service: string): Service | undefined {
     return this.services.byIndex('import', `${namespace}/${service}`).find((s) => s.spec?.selector === undefined || Object.keys(s.spec.selector).length === 0);
+  }
+
+  /**
+   * The pods a Service's selector may select: those carrying its rarest selector pair (a superset
+   * of the selected pods; podEndpoints applies the whole selector). Found through the label index,
+   * so a namespace of 10,000 pods is not scanned for each of its services. None without a selector.
+   */
+  public candidatePods(service: Service | undefined): Pod[] {
+    const namespace = service?.metadata.namespace ?? '';
+    const pairs = Object.entries(service?.spec?.selector ?? {}).map(([k, v]) => labelPairKey(namespace, k, v));
+    if (pairs.length === 0) {
+      return [];
+    }
+    const rarest = pairs.reduce((a, b) => (this.pods.indexCount('label', b) < this.pods.indexCount('label', a) ? b : a));
+    return this.pods.byIndex('label', rarest);
+  }
+
+  /** The Services in a namespace whose selector has a pair among these labels (a superset of those selecting them). */
+  public servicesSelectingAny(namespace: string, labels: Readonly<Record<string, string>> | undefined): Service[] {
+    const found = new Map<string, Service>();
+    for (const [k, v] of Object.entries(labels ?? {})) {
+      for (const s of this.services.byIndex('selector', labelPairKey(namespace, k, v))) {
+        found.set(`${s.metadata.namespace}/${s.metadata.name}`, s);
+      }
+    }
+    return [...found.values()];
   }
 
   public derivedSlicesFor(namespace: string, service: string): EndpointSlice[] {

@@ -37,14 +37,21 @@ export function keysForEvent(e: ClusterEvent, clusters: ReadonlyMap<string, Clus
   }
 }
 
-/** The exported services whose selector matches the pod, before or after the change. */
+/**
+ * The exported services whose selector matches the pod, before or after the change. Candidates
+ * come from the Services' selector index (only Services sharing a label pair with the pod), so a
+ * pod event costs the same in a namespace of 1,000 exports as in one of 1.
+ */
 function keysForPod(c: ClusterState, pod: Pod, old?: Pod): string[] {
-  const keys: string[] = [];
-  for (const se of c.serviceExports.byIndex('namespace', pod.metadata.namespace ?? '')) {
-    const selector = c.services.get(objectKey(se))?.spec?.selector;
-    if (selectorMatches(selector, pod.metadata.labels) || (old && selectorMatches(selector, old.metadata.labels))) {
-      keys.push(objectKey(se));
+  const namespace = pod.metadata.namespace ?? '';
+  const keys = new Set<string>();
+  for (const labels of [pod.metadata.labels, old?.metadata.labels]) {
+    for (const service of c.servicesSelectingAny(namespace, labels)) {
+      const key = objectKey(service);
+      if (c.serviceExports.get(key) && selectorMatches(service.spec?.selector, labels)) {
+        keys.add(key);
+      }
     }
   }
-  return keys;
+  return [...keys];
 }

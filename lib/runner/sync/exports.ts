@@ -11,7 +11,7 @@ export interface ProviderView {
   readonly clusterId: string;
   readonly serviceExport?: ServiceExport;
   readonly service?: Service;
-  /** Pods of the service's namespace (filtered by the selector here). */
+  /** Pods the service's selector may select (at least every one it does; filtered by the selector here). */
   readonly pods: readonly Pod[];
   /** False once the cluster has been unreachable for longer than the endpoint TTL. */
   readonly alive: boolean;

@@ -29,7 +29,7 @@ export class Reconciler {
     const started = Date.now();
     const [namespace, service] = splitKey(key);
     const states = new Map([...this.o.clusters.keys()].map((id) => [id, this.o.liveness.stateOf(id, started)]));
-    const resolution = resolveExports(this.providerViews(key, namespace, states), { expiredEndpoints: this.o.expiredEndpoints });
+    const resolution = resolveExports(this.providerViews(key, states), { expiredEndpoints: this.o.expiredEndpoints });
     const preserved = new Set([...states].filter(([, s]) => s === 'unknown').map(([id]) => id));
     const ctx: WriteContext = {
       fieldManager: this.o.fieldManager,
@@ -58,18 +58,19 @@ export class Reconciler {
     return writes;
   }
 
-  private providerViews(key: string, namespace: string, states: ReadonlyMap<string, SourceState>): ProviderView[] {
+  private providerViews(key: string, states: ReadonlyMap<string, SourceState>): ProviderView[] {
     const views: ProviderView[] = [];
     for (const c of this.o.clusters.values()) {
       const state = states.get(c.clusterId)!;
       if (state === 'unknown') {
         continue; // neither exporting nor not exporting: its slices are preserved as they are
       }
+      const service = c.services.get(key);
       views.push({
         clusterId: c.clusterId,
         serviceExport: c.serviceExports.get(key),
-        service: c.services.get(key),
-        pods: c.pods.byIndex('namespace', namespace),
+        service,
+        pods: c.candidatePods(service),
         alive: state !== 'expired',
       });
     }
