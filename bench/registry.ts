@@ -2,11 +2,13 @@
 import { applyBenchmark } from './apply';
 import { Benchmark, Params } from './common/benchmark';
 import { propagationBenchmark } from './propagation';
+import { scaleBenchmark } from './scale';
 import { synthBenchmark } from './synth';
 
 export const BENCHMARKS: readonly Benchmark<Params, unknown>[] = [
   propagationBenchmark as unknown as Benchmark<Params, unknown>,
   synthBenchmark as unknown as Benchmark<Params, unknown>,
+  scaleBenchmark as unknown as Benchmark<Params, unknown>,
   applyBenchmark as unknown as Benchmark<Params, unknown>,
 ];
 

@@ -1,0 +1,104 @@
+/**
+ * The scale benchmark's workload in the provider cluster: `services` headless Services (the ones
+ * the fleet's ExportedServices export), each selecting `podsPerService` bare pods bound to the
+ * bed's fake nodes (kwok gives them IPs from the node's pod range and marks them Ready), created
+ * with plain API calls at bounded concurrency.
+ */
+import { KubeClient } from '../../lib/kube/client';
+import { PODS, resourcePath, SERVICES } from '../../lib/kube/resources';
+import { Pod } from '../../lib/kube/types';
+import { createPod } from '../propagation/pods';
+
+export const APP_LABEL = 'bench-scale';
+export const SERVICE_LABEL = 'bench-scale/service';
+export const CONTAINER_PORT = 5432;
+
+/** `s-0000` ... `s-0999` (zero-padded so that names sort like their numbers). */
+export function serviceNames(count: number): string[] {
+  const width = Math.max(4, String(count - 1).length);
+  return Array.from({ length: count }, (_, i) => `s-${String(i).padStart(width, '0')}`);
+}
+
+export function podNames(service: string, podsPerService: number): string[] {
+  return Array.from({ length: podsPerService }, (_, j) => `${service}-${j}`);
+}
+
+/** The service a pod of this workload belongs to (pod `s-0012-3` -> `s-0012`). */
+export function serviceOfPod(pod: string): string {
+  return pod.slice(0, pod.lastIndexOf('-'));
+}
+
+export function serviceManifest(namespace: string, name: string): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace },
+    spec: { clusterIP: 'None', selector: { [SERVICE_LABEL]: name }, ports: [{ name: 'tcp', port: CONTAINER_PORT }] },
+  };
+}
+
+/** A bare pod bound to a node (no scheduler in the path), named and labelled for its service. */
+export function scalePodManifest(o: { name: string; namespace: string; service: string; node: string }): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: o.name, namespace: o.namespace, labels: { app: APP_LABEL, [SERVICE_LABEL]: o.service } },
+    spec: {
+      hostname: o.name,
+      subdomain: o.service,
+      nodeName: o.node,
+      containers: [{ name: 'app', image: 'registry.invalid/bench:1', ports: [{ name: 'tcp', containerPort: CONTAINER_PORT }] }],
+      terminationGracePeriodSeconds: 30,
+    } as unknown as Pod['spec'],
+  };
+}
+
+/** Runs `fn` over `items` with at most `concurrency` calls in flight; `onProgress` after each. */
+export async function forEachLimited<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>, onProgress?: (done: number) => void): Promise<void> {
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+      done++;
+      onProgress?.(done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+/** Retries a call a few times on transient failures (an overloaded API server answers 429 or 5xx, or resets). */
+export async function withRetry<T>(what: string, fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const status = (e as { status?: number }).status ?? 0;
+      if (i >= attempts || !(status === 0 || status === 429 || status >= 500)) {
+        throw new Error(`${what}: ${(e as Error).message}`);
+      }
+      await new Promise((r) => setTimeout(r, 250 * 2 ** i));
+    }
+  }
+}
+
+export async function createServices(client: KubeClient, namespace: string, names: readonly string[], concurrency: number, log: (l: string) => void): Promise<void> {
+  await forEachLimited(names, concurrency, async (name) => {
+    await withRetry(`Service ${namespace}/${name}`, () => client.apply(resourcePath(SERVICES, { namespace, name }), serviceManifest(namespace, name) as never, { fieldManager: 'bench', force: true }));
+  }, (done) => (done % 500 === 0 || done === names.length) && log(`  services: ${done}/${names.length} created`));
+}
+
+/** Creates every pod of every service, spread round-robin over the nodes. */
+export async function createPods(client: KubeClient, o: { namespace: string; services: readonly string[]; podsPerService: number; nodes: readonly string[]; concurrency: number; log: (l: string) => void }): Promise<void> {
+  const pods = o.services.flatMap((service) => podNames(service, o.podsPerService).map((name) => ({ name, service })));
+  const step = Math.max(500, Math.ceil(pods.length / 10 / 500) * 500);
+  const started = Date.now();
+  await forEachLimited(pods, o.concurrency, async (p, i) => {
+    await withRetry(`Pod ${o.namespace}/${p.name}`, () => createPod(client, scalePodManifest({ ...p, namespace: o.namespace, node: o.nodes[i % o.nodes.length] })));
+  }, (done) => (done % step === 0 || done === pods.length) && o.log(`  pods: ${done}/${pods.length} created (${((Date.now() - started) / 1000).toFixed(0)} s)`));
+}
+
+export function podPath(namespace: string, name?: string): string {
+  return resourcePath(PODS, { namespace, name });
+}
