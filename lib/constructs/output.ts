@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApiObject, Chart, Yaml } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { describeObject, ManifestObject, sortForApply } from '../fleet/apply-order';
 import { checkFleet } from '../fleet/checks';
 import { renderFleetMarkdown } from '../fleet/fleet-md';
@@ -8,6 +8,7 @@ import { toFleetManifest } from '../fleet/manifest';
 import { Problem } from '../fleet/model';
 import { renderGitOps } from '../gitops';
 import type { Fleet } from './fleet';
+import { yamlText } from './yaml-text';
 
 /** Everything `synth` writes, keyed by path relative to the output folder. */
 export interface FleetOutput {
@@ -29,7 +30,7 @@ export function renderFleet(fleet: Fleet): FleetOutput {
   const files = new Map<string, string>();
   const clusters = fleet.clusters.map((c) => ({ clusterId: c.clusterId, objects: sortForApply(clusterObjects(c)) }));
   for (const doc of renderGitOps(fleet.model, clusters)) {
-    files.set(doc.path, Yaml.stringify(doc.document));
+    files.set(doc.path, yamlText(doc.document));
   }
   for (const [file, text] of fleet._renderExtraFiles()) {
     files.set(file, text);
