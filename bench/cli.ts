@@ -1,5 +1,6 @@
 /**
  * npm run bench -- <name> [--<param> <value> ...] [--reuse-bed] [--out FILE]
+ * npm run bench -- report <bench/results/<name>-<time>.json>
  *
  * Runs one benchmark, prints its tables (Markdown) on stdout and writes the full result as JSON to
  * bench/results/<name>-<time>.json (and <name>-latest.json). Benchmarks on the test bed start
@@ -31,7 +32,7 @@ let ownBed = false;
 let stopping: Promise<void> | undefined;
 
 function usage(): string {
-  return `usage: npm run bench -- <name> [--<param> <value> ...] [--reuse-bed] [--out FILE]\n\n${BENCHMARKS.map((b) => `  ${b.name.padEnd(12)} ${b.summary}\n${' '.repeat(15)}${Object.entries(b.defaults).map(([k, v]) => `--${k} ${v}`).join(' ')}`).join('\n')}\n`;
+  return `usage: npm run bench -- <name> [--<param> <value> ...] [--reuse-bed] [--out FILE]\n       npm run bench -- report <bench/results/<name>-<time>.json>   (the tables of a saved run)\n\n${BENCHMARKS.map((b) => `  ${b.name.padEnd(12)} ${b.summary}\n${' '.repeat(15)}${Object.entries(b.defaults).map(([k, v]) => `--${k} ${v}`).join(' ')}`).join('\n')}\n`;
 }
 
 function stopOwnBed(): Promise<void> {
@@ -64,6 +65,16 @@ async function main(argv: string[]): Promise<number> {
   if (!name || name === '--help' || name === '-h') {
     process.stdout.write(usage());
     return name ? 0 : 2;
+  }
+  if (name === 'report') {
+    // npm run bench -- report <result.json>: the tables of a saved run again (what BENCHMARKS.md quotes).
+    const file = rest[0];
+    if (!file) {
+      throw new Error('usage: npm run bench -- report <bench/results/<name>-<time>.json>');
+    }
+    const report = JSON.parse(fs.readFileSync(file, 'utf8')) as Parameters<ReturnType<typeof benchmarkNamed>['format']>[0];
+    process.stdout.write(`${benchmarkNamed(report.benchmark).format(report)}\n`);
+    return 0;
   }
   const bench = benchmarkNamed(name);
   const reuse = rest.includes('--reuse-bed');
