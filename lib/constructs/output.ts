@@ -53,9 +53,15 @@ export function writeFleetOutput(outdir: string, output: FleetOutput): void {
   const target = path.resolve(outdir);
   const staging = `${target}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
+  const folders = new Set<string>(); // one mkdir per folder, not per file
   for (const [file, text] of output.files) {
-    fs.mkdirSync(path.dirname(path.join(staging, file)), { recursive: true });
-    fs.writeFileSync(path.join(staging, file), text);
+    const full = path.join(staging, file);
+    const folder = path.dirname(full);
+    if (!folders.has(folder)) {
+      fs.mkdirSync(folder, { recursive: true });
+      folders.add(folder);
+    }
+    fs.writeFileSync(full, text);
   }
   const previous = `${target}.previous-${process.pid}`;
   if (fs.existsSync(target)) {
