@@ -16,7 +16,8 @@ import { HeadlessImport } from '../lib/constructs/headless-import';
 import { SyncRunner } from '../lib/constructs/sync-runner';
 import { DnsMethod } from '../lib/fleet/names';
 import { KubeClient } from '../lib/kube/client';
-import { SERVICES, resourcePath } from '../lib/kube/resources';
+import { PODS, SERVICES, resourcePath } from '../lib/kube/resources';
+import { Pod } from '../lib/kube/types';
 import { clusterOf, requireState } from '../testbed/harness';
 import { adminClients, applyDist, coreDnsAddress, deleteNamespace, restoreDefaultCoreDns, runEmittedCorefile, runnerKubeconfig, synthFleet } from './common/bed';
 import { Benchmark } from './common/benchmark';
@@ -46,6 +47,8 @@ export interface PropagationParams {
 export type EventType = 'not-ready' | 'ready' | 'ip-change' | 'delete' | 'create';
 const CYCLE: readonly EventType[] = ['not-ready', 'ready', 'ip-change', 'delete', 'create'];
 const SERVICE = 'bench';
+/** How long a same-name pod create waits after the old pod is gone, for kwok's late pod-delete stage runs (see change()). */
+const KWOK_SETTLE_MS = 1000;
 
 export interface EventRecord {
   readonly index: number;
@@ -135,12 +138,18 @@ async function change(type: EventType, name: string, o: { client: KubeClient; ob
     const visibleAt = await observers.waitForPod(name, (p) => !p || Boolean(p.metadata.deletionTimestamp), o.timeoutMs);
     return { requestAt, visibleAt, want: { state: 'gone', pod: name } };
   }
-  // ip-change: gone at once and recreated on the other node (another node's range: another IP); create: after a delete.
+  // ip-change: deleted and recreated under the same name on the other node (another node's range: another IP), as a
+  // StatefulSet pod is; create: after a delete. kwok 0.8's pod-delete stage deletes by name only (no UID precondition)
+  // and may run more than once for one pod: a run still queued for the old pod kills a new pod of the same name (seen
+  // as "Delete pod … node: <old node>" after the create in kwok.log). So the delete is graceful (with grace 0 the API
+  // server removes the pod itself and kwok's stage comes later still), and the create waits KWOK_SETTLE_MS after the
+  // old pod is gone. Latencies count from the new pod being visible, so the wait is outside every measurement.
   const node = type === 'ip-change' ? o.nodes.find((n) => n !== before?.spec?.nodeName) ?? o.nodes[0] : o.nodes[Number(name.split('-').pop()) % o.nodes.length];
   if (type === 'ip-change') {
-    await deletePod(client, namespace, name, 0);
+    await deletePod(client, namespace, name);
   }
   await observers.waitForPod(name, (p) => !p, o.timeoutMs);
+  await new Promise((r) => setTimeout(r, KWOK_SETTLE_MS));
   const createAt = now();
   await createPod(client, podManifest({ name, namespace, service: SERVICE, node }));
   const visibleAt = await observers.waitForPod(name, (p) => isReadyWithIp(p, before?.metadata.uid), o.timeoutMs);
@@ -158,7 +167,11 @@ async function measureEvents(p: PropagationParams, o: { client: KubeClient; obse
     const type = CYCLE[i % CYCLE.length];
     const pod = `pod-${Math.floor(i / CYCLE.length) % p.pods}`;
     const window = o.observers.open(pod);
-    const c = await change(type, pod, { ...o, namespace: p.namespace, timeoutMs: p.timeoutMs });
+    const c = await change(type, pod, { ...o, namespace: p.namespace, timeoutMs: p.timeoutMs }).catch(async (e: Error) => {
+      const brief = (x: Pod | undefined) => (x ? { uid: x.metadata.uid, rv: x.metadata.resourceVersion, deleting: Boolean(x.metadata.deletionTimestamp), node: x.spec?.nodeName, phase: x.status?.phase, ip: x.status?.podIP, ready: readyStatus(x) } : 'none');
+      const live = await o.client.get<Pod>(resourcePath(PODS, { namespace: p.namespace, name: pod })).catch(() => undefined);
+      throw new Error(`event ${i} (${type} ${pod}): ${e.message}; the pod in the benchmark's watch: ${JSON.stringify(brief(o.observers.pod(pod)))}, in the API: ${JSON.stringify(brief(live))}`);
+    });
     const seen = await o.observers.close(window, c.want, p.timeoutMs);
     if ((type === 'not-ready' && readyStatus(o.observers.pod(pod)) !== 'False') || (type === 'ready' && readyStatus(o.observers.pod(pod)) !== 'True')) {
       flipsHeld = false;
