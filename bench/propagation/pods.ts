@@ -9,17 +9,18 @@ export const CONTAINER_PORT = 3306;
 /**
  * A bare pod bound to a node (no scheduler in the path; kwok gives it an IP from that node's range
  * and marks it Ready), with hostname and subdomain so the in-cluster controller names it too.
+ * `labels` default to the propagation benchmark's, `port` to its container port.
  */
-export function podManifest(o: { name: string; namespace: string; service: string; node: string }): Pod {
+export function podManifest(o: { name: string; namespace: string; service: string; node: string; labels?: Readonly<Record<string, string>>; port?: number }): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: o.name, namespace: o.namespace, labels: { app: APP_LABEL } },
+    metadata: { name: o.name, namespace: o.namespace, labels: { ...(o.labels ?? { app: APP_LABEL }) } },
     spec: {
       hostname: o.name,
       subdomain: o.service,
       nodeName: o.node,
-      containers: [{ name: 'app', image: 'registry.invalid/bench:1', ports: [{ name: 'tcp', containerPort: CONTAINER_PORT }] }],
+      containers: [{ name: 'app', image: 'registry.invalid/bench:1', ports: [{ name: 'tcp', containerPort: o.port ?? CONTAINER_PORT }] }],
       terminationGracePeriodSeconds: 30,
     } as unknown as Pod['spec'],
   };

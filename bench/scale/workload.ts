@@ -7,7 +7,7 @@
 import { KubeClient } from '../../lib/kube/client';
 import { PODS, resourcePath, SERVICES } from '../../lib/kube/resources';
 import { Pod } from '../../lib/kube/types';
-import { createPod } from '../propagation/pods';
+import { createPod, podManifest } from '../propagation/pods';
 
 export const APP_LABEL = 'bench-scale';
 export const SERVICE_LABEL = 'bench-scale/service';
@@ -39,18 +39,7 @@ export function serviceManifest(namespace: string, name: string): object {
 
 /** A bare pod bound to a node (no scheduler in the path), named and labelled for its service. */
 export function scalePodManifest(o: { name: string; namespace: string; service: string; node: string }): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: o.name, namespace: o.namespace, labels: { app: APP_LABEL, [SERVICE_LABEL]: o.service } },
-    spec: {
-      hostname: o.name,
-      subdomain: o.service,
-      nodeName: o.node,
-      containers: [{ name: 'app', image: 'registry.invalid/bench:1', ports: [{ name: 'tcp', containerPort: CONTAINER_PORT }] }],
-      terminationGracePeriodSeconds: 30,
-    } as unknown as Pod['spec'],
-  };
+  return podManifest({ ...o, labels: { app: APP_LABEL, [SERVICE_LABEL]: o.service }, port: CONTAINER_PORT });
 }
 
 /** Runs `fn` over `items` with at most `concurrency` calls in flight; `onProgress` after each. */
