@@ -141,7 +141,7 @@ export const applyBenchmark: Benchmark<ApplyParams, ApplyResults> = {
       const afterChange = await timedApply(dist, kubeconfig, { logFile: log });
       ctx.log(line('re-apply after the change', afterChange));
       bed = await restoreBed(snapshot);
-      ctx.log(`bed ${bed.leftAsFound ? 'left as found' : `NOT left as found: ${bed.differences.join('; ')}`} (${bed.deleted} shared objects deleted, ${bed.restored} put back)`);
+      ctx.log(`bed ${bed.leftAsFound ? 'left as found' : `NOT left as found: ${bed.differences.join('; ')}`} (${bed.deleted} shared objects deleted, ${bed.restored} put back${bed.managersChanged.length ? `; field managers differ on ${bed.managersChanged.length}, content as before` : ''})`);
       const reapply = repeated(reapplies, objects);
       const diff = repeated(diffs, objects);
       return {

@@ -3,7 +3,12 @@
  * and are deleted. The other objects of its dist (CRDs, ClusterProperties, the CoreDNS RBAC and
  * ConfigMap in kube-system) may have been there before, from the bed's bootstrap or an earlier
  * test: each is recorded before the first apply, and afterwards deleted when the benchmark created
- * it, or put back as it was (labels, spec, data, managedFields) when it existed.
+ * it, or put back as it was (labels, annotations, spec, data) when it existed.
+ *
+ * Field ownership (managedFields) is put back as recorded too, but is not part of "as found": the
+ * API server adds an Update entry for the client that makes the restoring PUT and merges the
+ * recorded entries with it, so an object changed by an earlier test's apply and then by the
+ * benchmark cannot get its exact managedFields back. Which managers differ is still reported.
  */
 import { KubeObject } from '../../lib/kube/types';
 import { inventoryName, INVENTORY_NAMESPACE } from '../../lib/runner/apply/inventory';
@@ -35,6 +40,8 @@ export interface RestoreResult {
   readonly restored: number;
   /** What differs from before (empty when leftAsFound). */
   readonly differences: readonly string[];
+  /** Objects put back whose field managers differ from before (not counted in leftAsFound; see the module comment). */
+  readonly managersChanged: readonly string[];
 }
 
 const label = (r: Recorded) => `${r.clusterId} ${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
@@ -103,8 +110,22 @@ function comparable(o: KubeObject | undefined): string {
     return 'absent';
   }
   const { metadata, status: _status, ...rest } = o as KubeObject & { status?: unknown };
-  const managers = ((metadata.managedFields ?? []) as { manager?: string; operation?: string; subresource?: string }[]).map((f) => `${f.manager}/${f.operation}/${f.subresource ?? ''}`).sort();
-  return JSON.stringify(sortKeys({ ...rest, metadata: { name: metadata.name, namespace: metadata.namespace, labels: metadata.labels ?? {}, annotations: metadata.annotations ?? {}, uid: metadata.uid, managers } }));
+  return JSON.stringify(sortKeys({ ...rest, metadata: { name: metadata.name, namespace: metadata.namespace, labels: metadata.labels ?? {}, annotations: metadata.annotations ?? {}, uid: metadata.uid } }));
+}
+
+/** The field managers of an object, `manager/operation/subresource`, sorted. */
+function managersOf(o: KubeObject | undefined): string[] {
+  return ((o?.metadata.managedFields ?? []) as { manager?: string; operation?: string; subresource?: string }[]).map((f) => `${f.manager}/${f.operation}/${f.subresource ?? ''}`).sort();
+}
+
+/** Which parts differ (`metadata.labels`, `spec`...), to say what was not put back. */
+function differingParts(a: KubeObject | undefined, b: KubeObject | undefined): string[] {
+  const pa = JSON.parse(comparable(a)) as Record<string, unknown>;
+  const pb = JSON.parse(comparable(b)) as Record<string, unknown>;
+  const parts = (o: Record<string, unknown>) => Object.entries(o).flatMap(([k, v]) => (k === 'metadata' ? Object.entries(v as Record<string, unknown>).map(([mk, mv]) => [`metadata.${mk}`, mv] as const) : [[k, v] as const]));
+  const ma = new Map(parts(pa).map(([k, v]) => [k, JSON.stringify(v)]));
+  const mb = new Map(parts(pb).map(([k, v]) => [k, JSON.stringify(v)]));
+  return [...new Set([...ma.keys(), ...mb.keys()])].filter((k) => ma.get(k) !== mb.get(k)).map((k) => `${k}: ${mb.get(k) ?? 'absent'} -> ${ma.get(k) ?? 'absent'}`.slice(0, 300));
 }
 
 function sortKeys(v: unknown): unknown {
@@ -123,6 +144,7 @@ export async function restoreBed(s: BedSnapshot): Promise<RestoreResult> {
   let deleted = 0;
   let restored = 0;
   const differences: string[] = [];
+  const managersChanged: string[] = [];
   // Bindings before roles, custom objects before anything their CRD would take along: reverse dist order.
   for (const r of [...s.shared].reverse()) {
     const k = adminClient(r.clusterId);
@@ -153,7 +175,9 @@ export async function restoreBed(s: BedSnapshot): Promise<RestoreResult> {
         return !r.before && x ? undefined : { x };
       }, { timeoutMs: 60_000, intervalMs: 250 }).catch(async () => ({ x: await tryGet(k, r) }));
       if (comparable(now.x) !== comparable(r.before)) {
-        differences.push(`${label(r)}: ${r.before ? 'differs from before the benchmark' : 'was created by the benchmark and is still there'}`);
+        differences.push(`${label(r)}: ${r.before ? `differs from before the benchmark (${differingParts(now.x, r.before).join(', ')})` : 'was created by the benchmark and is still there'}`);
+      } else if (r.before && JSON.stringify(managersOf(now.x)) !== JSON.stringify(managersOf(r.before))) {
+        managersChanged.push(`${label(r)}: ${managersOf(r.before).join(' ')} -> ${managersOf(now.x).join(' ')}`);
       }
     } finally {
       k.close();
@@ -174,5 +198,5 @@ export async function restoreBed(s: BedSnapshot): Promise<RestoreResult> {
       k.close();
     }
   }
-  return { leftAsFound: differences.length === 0, deleted, restored, differences };
+  return { leftAsFound: differences.length === 0, deleted, restored, differences, managersChanged };
 }
