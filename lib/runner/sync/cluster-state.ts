@@ -28,7 +28,6 @@ export type ClusterEventHandler = (e: ClusterEvent) => void;
 /** Called when an informer's list or watch fails, with an explanation naming the fix. */
 export type ClusterErrorHandler = (clusterId: string, explanation: string) => void;
 
-const byNamespace = (o: KubeObject) => (o.metadata.namespace ? [o.metadata.namespace] : []);
 /** `namespace/key=value` of each label pair: the index that finds a selector's pods without scanning the namespace. */
 export const labelPairKey = (namespace: string, key: string, value: string) => `${namespace}/${key}=${value}`;
 const byLabelPair = (o: KubeObject) => Object.entries(o.metadata.labels ?? {}).map(([k, v]) => labelPairKey(o.metadata.namespace ?? '', k, v));
@@ -75,9 +74,9 @@ export class ClusterState {
         onError: (e) => o.onError?.(client.clusterId, explainListError(client.clusterId, resource.plural, e)),
       });
     const runnerNamespace = o.runnerNamespace;
-    this.pods = make('pod', PODS, { indexes: { namespace: byNamespace, label: byLabelPair } });
+    this.pods = make('pod', PODS, { indexes: { label: byLabelPair } });
     this.services = make('service', SERVICES, { indexes: { import: byImport, selector: bySelectorPair } });
-    this.serviceExports = make('serviceExport', SERVICE_EXPORTS, { indexes: { namespace: byNamespace } });
+    this.serviceExports = make('serviceExport', SERVICE_EXPORTS);
     this.namespaces = make('namespace', NAMESPACES);
     this.serviceImports = make('serviceImport', SERVICE_IMPORTS);
     this.slices = make('slice', ENDPOINT_SLICES, { labelSelector: `${LABEL_ENDPOINTSLICE_MANAGED_BY}=${MANAGER}`, indexes: { import: (o) => [sliceServiceKey(o)] } });
