@@ -5,6 +5,7 @@
  * with plain API calls at bounded concurrency.
  */
 import { KubeClient } from '../../lib/kube/client';
+import { mapLimit } from '../../lib/runner/apply/concurrency';
 import { PODS, resourcePath, SERVICES } from '../../lib/kube/resources';
 import { Pod } from '../../lib/kube/types';
 import { createPod, podManifest } from '../propagation/pods';
@@ -42,21 +43,6 @@ export function scalePodManifest(o: { name: string; namespace: string; service: 
   return podManifest({ ...o, labels: { app: APP_LABEL, [SERVICE_LABEL]: o.service }, port: CONTAINER_PORT });
 }
 
-/** Runs `fn` over `items` with at most `concurrency` calls in flight; `onProgress` after each. */
-export async function forEachLimited<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>, onProgress?: (done: number) => void): Promise<void> {
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-      done++;
-      onProgress?.(done);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-}
-
 /** Retries a call a few times on transient failures (an overloaded API server answers 429 or 5xx, or resets). */
 export async function withRetry<T>(what: string, fn: () => Promise<T>, attempts = 5): Promise<T> {
   for (let i = 1; ; i++) {
@@ -73,9 +59,13 @@ export async function withRetry<T>(what: string, fn: () => Promise<T>, attempts 
 }
 
 export async function createServices(client: KubeClient, namespace: string, names: readonly string[], concurrency: number, log: (l: string) => void): Promise<void> {
-  await forEachLimited(names, concurrency, async (name) => {
+  let done = 0;
+  await mapLimit(names, concurrency, async (name) => {
     await withRetry(`Service ${namespace}/${name}`, () => client.apply(resourcePath(SERVICES, { namespace, name }), serviceManifest(namespace, name) as never, { fieldManager: 'bench', force: true }));
-  }, (done) => (done % 500 === 0 || done === names.length) && log(`  services: ${done}/${names.length} created`));
+    if (++done % 500 === 0 || done === names.length) {
+      log(`  services: ${done}/${names.length} created`);
+    }
+  });
 }
 
 /** Creates every pod of every service, spread round-robin over the nodes. */
@@ -83,9 +73,13 @@ export async function createPods(client: KubeClient, o: { namespace: string; ser
   const pods = o.services.flatMap((service) => podNames(service, o.podsPerService).map((name) => ({ name, service })));
   const step = Math.max(500, Math.ceil(pods.length / 10 / 500) * 500);
   const started = Date.now();
-  await forEachLimited(pods, o.concurrency, async (p, i) => {
+  let done = 0;
+  await mapLimit(pods, o.concurrency, async (p, i) => {
     await withRetry(`Pod ${o.namespace}/${p.name}`, () => createPod(client, scalePodManifest({ ...p, namespace: o.namespace, node: o.nodes[i % o.nodes.length] })));
-  }, (done) => (done % step === 0 || done === pods.length) && o.log(`  pods: ${done}/${pods.length} created (${((Date.now() - started) / 1000).toFixed(0)} s)`));
+    if (++done % step === 0 || done === pods.length) {
+      o.log(`  pods: ${done}/${pods.length} created (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    }
+  });
 }
 
 export function podPath(namespace: string, name?: string): string {
