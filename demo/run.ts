@@ -14,9 +14,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseFleetManifest } from '../lib/fleet/manifest';
 import { ensureBuilt, MissingToolError } from '../testbed/build';
-import { adminClient, clusterOf, down, readState, REPO_ROOT, statePath, up, waitFor } from '../testbed/harness';
+import { adminClient, clusterOf, down, readState, REPO_ROOT, runEmittedCorefile, statePath, up, waitFor } from '../testbed/harness';
 import { expectedNames, formatTable, resolve, ResolvedName } from './names';
-import { cdk8sMcs, prepareOutOfBand, runEmittedCorefile, Say, startRunner, stopProcess, synthesize } from './steps';
+import { cdk8sMcs, prepareOutOfBand, Say, startRunner, stopProcess, synthesize } from './steps';
 
 process.env.TESTBED_DIR = path.resolve(process.env.DEMO_DIR ?? path.join(REPO_ROOT, '.demo'));
 process.env.TESTBED_PORT_BASE = process.env.DEMO_PORT_BASE ?? '27000';

@@ -2,11 +2,9 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as YAML from 'yaml';
 import { main as cli } from '../lib/cli';
-import { adaptCorefileForLocalRun } from '../testbed/adapt-corefile';
 import { freePort, stopChildProcess } from '../testbed/processes';
-import { adminClient, clusterOf, REPO_ROOT, requireState, restartCoreDns, waitFor } from '../testbed/harness';
+import { adminClient, REPO_ROOT, waitFor } from '../testbed/harness';
 
 export type Say = (line: string) => void;
 
@@ -51,21 +49,6 @@ export async function cdk8sMcs(args: string[], o: { say: Say; logFile: string; s
   if (code !== 0) {
     throw new Error(`cdk8s-mcs ${args[0]} exited with ${code} (log: ${o.logFile})`);
   }
-}
-
-/**
- * The consumer's CoreDNS runs the Corefile the compiler emitted (the `coredns` ConfigMap in dist),
- * adapted to run as a local process: its own port, the bed's API server, no forward/cache.
- */
-export async function runEmittedCorefile(dist: string, clusterId: string): Promise<string> {
-  const dir = path.join(dist, clusterId);
-  const file = fs.readdirSync(dir).find((f) => /^\d\d-configmap\.kube-system\.coredns\.yaml$/.test(f));
-  if (!file) {
-    throw new Error(`${dir} has no kube-system/coredns ConfigMap; the demo expects clusterset.local imports into ${clusterId}`);
-  }
-  const corefile = (YAML.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { data: { Corefile: string } }).data.Corefile;
-  const c = clusterOf(requireState(), clusterId);
-  return restartCoreDns(clusterId, adaptCorefileForLocalRun(corefile, { port: c.coredns.port, kubeconfig: c.coredns.kubeconfig, log: false }));
 }
 
 /** Starts `cdk8s-mcs sync` as its own process (as in production), logging to `logFile`; waits for /readyz. */

@@ -1,9 +1,12 @@
 /**
  * Controlling a running bed: admin and ServiceAccount clients, and fault injection (stop, start
- * and restart one component or a whole cluster; restart CoreDNS with another Corefile).
+ * and restart one component or a whole cluster; restart CoreDNS with another Corefile, such as the
+ * one the compiler emitted).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as YAML from 'yaml';
+import { adaptCorefileForLocalRun } from './adapt-corefile';
 import { defaultCorefile, kubeconfigYaml } from './cluster-plan';
 import { KubeClient } from './kube';
 import { waitComponent } from './probes';
@@ -126,4 +129,22 @@ export async function restartCoreDns(clusterId: string, corefileText?: string, o
   });
   await startComponent(clusterId, 'coredns', { wait: opts.wait, timeoutMs: opts.timeoutMs ?? 30000 });
   return c.coredns.address;
+}
+
+/**
+ * Restarts a consumer's CoreDNS with the Corefile the compiler emitted for it (the kube-system/coredns
+ * ConfigMap in `<dist>/<clusterId>/`), adapted to a local process (see adaptCorefileForLocalRun).
+ * Returns the Corefile as run.
+ */
+export async function runEmittedCorefile(dist: string, clusterId: string): Promise<string> {
+  const dir = path.join(dist, clusterId);
+  const file = fs.readdirSync(dir).find((f) => /^\d\d-configmap\.kube-system\.coredns\.yaml$/.test(f));
+  if (!file) {
+    throw new Error(`${dir} has no kube-system/coredns ConfigMap: the fleet imports nothing into ${clusterId} with the clusterset DNS method`);
+  }
+  const corefile = (YAML.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { data: { Corefile: string } }).data.Corefile;
+  const c = clusterOf(requireState(), clusterId);
+  const local = adaptCorefileForLocalRun(corefile, { port: c.coredns.port, kubeconfig: c.coredns.kubeconfig, log: false });
+  await restartCoreDns(clusterId, local);
+  return local;
 }

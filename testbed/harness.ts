@@ -24,6 +24,7 @@ export {
   corednsFlavours,
   restartComponent,
   restartCoreDns,
+  runEmittedCorefile,
   serviceAccountKubeconfig,
   startCluster,
   startComponent,

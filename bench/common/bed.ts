@@ -7,14 +7,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as YAML from 'yaml';
 import { Fleet } from '../../lib/constructs/fleet';
 import { main as cli } from '../../lib/cli';
 import { KubeClient } from '../../lib/kube/client';
 import { clientForContext, loadKubeConfig } from '../../lib/kube/connect';
 import { applyFleet } from '../../lib/runner/apply/fleet-apply';
 import { ClusterReport, clusterFailed } from '../../lib/runner/apply/report';
-import { adaptCorefileForLocalRun } from '../../testbed/adapt-corefile';
 import { clusterOf, requireState, restartCoreDns } from '../../testbed/harness';
 
 /** The bed's cluster IDs, in bed order. */
@@ -64,20 +62,6 @@ export async function runnerKubeconfig(dist: string, out: string): Promise<strin
     throw new Error(`cdk8s-mcs kubeconfig failed: ${output.join('')}`);
   }
   return out;
-}
-
-/** Restarts a consumer's CoreDNS with the Corefile the compiler emitted for it; returns that Corefile as run. */
-export async function runEmittedCorefile(dist: string, clusterId: string): Promise<string> {
-  const dir = path.join(dist, clusterId);
-  const file = fs.readdirSync(dir).find((f) => /^\d\d-configmap\.kube-system\.coredns\.yaml$/.test(f));
-  if (!file) {
-    throw new Error(`${dir} has no kube-system/coredns ConfigMap (no clusterset.local import into ${clusterId}?)`);
-  }
-  const corefile = (YAML.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { data: { Corefile: string } }).data.Corefile;
-  const c = clusterOf(requireState(), clusterId);
-  const local = adaptCorefileForLocalRun(corefile, { port: c.coredns.port, kubeconfig: c.coredns.kubeconfig, log: false });
-  await restartCoreDns(clusterId, local);
-  return local;
 }
 
 /** The bed's own Corefile again (benchmarks leave the bed as they found it). */
