@@ -45,10 +45,12 @@ export const SYNC_RUNNER_NAME = 'cdk8s-mcs-sync';
 
 /**
  * Rules the sync needs, and nothing more: read what it watches, write only the objects it
- * derives (EndpointSlices, ServiceImports, status of exports and imports).
+ * derives (EndpointSlices, ServiceImports, the `clusterset-<svc>` Services of ClusterSetIP
+ * imports, status of exports and imports). It never changes a Service it did not create.
  */
 export const SYNC_RUNNER_RULES: k8s.PolicyRule[] = [
-  { apiGroups: [''], resources: ['pods', 'services', 'namespaces'], verbs: ['list', 'watch'] },
+  { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['list', 'watch'] },
+  { apiGroups: [''], resources: ['services'], verbs: ['list', 'watch', 'create', 'patch', 'delete'] },
   { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch', 'create', 'patch', 'delete'] },
   { apiGroups: ['multicluster.x-k8s.io'], resources: ['serviceexports'], verbs: ['list', 'watch'] },
   { apiGroups: ['multicluster.x-k8s.io'], resources: ['serviceexports/status'], verbs: ['patch'] },

@@ -86,6 +86,33 @@ export function serviceOfAmcsName(name: string): string | undefined {
   return name.startsWith(AMCS_PREFIX) && name.length > AMCS_PREFIX.length ? name.slice(AMCS_PREFIX.length) : undefined;
 }
 
+/** Prefix of the consumer-side ClusterIP Service whose IPs are a ClusterSetIP import's `spec.ips`. */
+export const CLUSTERSET_IP_PREFIX = 'clusterset-';
+
+/**
+ * The selector-less ClusterIP Service the runner derives in every consumer for a ClusterSetIP
+ * import: `clusterset-<svc>`; names over 63 characters keep a prefix of the service name and end
+ * in a hash of the whole name, so two services never share one.
+ */
+export function clustersetIpServiceName(serviceName: string): string {
+  const name = `${CLUSTERSET_IP_PREFIX}${serviceName}`;
+  if (name.length <= 63) {
+    return name;
+  }
+  const hash = fnv1a32(serviceName).toString(16).padStart(8, '0');
+  return `${name.slice(0, 63 - hash.length - 1)}-${hash}`;
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 code units: a stable, dependency-free name suffix. */
+function fnv1a32(value: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < value.length; i++) {
+    hash ^= value.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
 /** StatefulSet pod name for an ordinal. */
 export function podName(statefulSetName: string, ordinal: number): string {
   return `${statefulSetName}-${ordinal}`;

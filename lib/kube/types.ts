@@ -69,16 +69,29 @@ export interface ServicePort {
   readonly appProtocol?: string;
 }
 
+/** core/v1 SessionAffinityConfig. */
+export interface SessionAffinityConfig {
+  readonly clientIP?: { readonly timeoutSeconds?: number };
+}
+
+export interface ServiceSpec {
+  readonly type?: string;
+  readonly clusterIP?: string;
+  readonly clusterIPs?: readonly string[];
+  readonly selector?: Readonly<Record<string, string>>;
+  readonly ports?: readonly ServicePort[];
+  readonly publishNotReadyAddresses?: boolean;
+  readonly externalName?: string;
+  readonly ipFamilies?: readonly string[];
+  readonly ipFamilyPolicy?: string;
+  readonly sessionAffinity?: string;
+  readonly sessionAffinityConfig?: SessionAffinityConfig;
+  readonly internalTrafficPolicy?: string;
+  readonly trafficDistribution?: string;
+}
+
 export interface Service extends KubeObject {
-  readonly spec?: {
-    readonly type?: string;
-    readonly clusterIP?: string;
-    readonly clusterIPs?: readonly string[];
-    readonly selector?: Readonly<Record<string, string>>;
-    readonly ports?: readonly ServicePort[];
-    readonly publishNotReadyAddresses?: boolean;
-    readonly externalName?: string;
-  };
+  readonly spec?: ServiceSpec;
 }
 
 export interface EndpointPort {
@@ -104,15 +117,26 @@ export interface EndpointSlice extends KubeObject {
 }
 
 export interface ServiceExport extends KubeObject {
+  readonly spec?: {
+    readonly exportedLabels?: Readonly<Record<string, string>>;
+    readonly exportedAnnotations?: Readonly<Record<string, string>>;
+  };
   readonly status?: { readonly conditions?: readonly Condition[] };
 }
 
+export interface ServiceImportSpec {
+  readonly type?: string;
+  readonly ports?: readonly { readonly name?: string; readonly port: number; readonly protocol?: string; readonly appProtocol?: string }[];
+  readonly ips?: readonly string[];
+  readonly ipFamilies?: readonly string[];
+  readonly sessionAffinity?: string;
+  readonly sessionAffinityConfig?: SessionAffinityConfig;
+  readonly internalTrafficPolicy?: string;
+  readonly trafficDistribution?: string;
+}
+
 export interface ServiceImport extends KubeObject {
-  readonly spec?: {
-    readonly type?: string;
-    readonly ports?: readonly { readonly name?: string; readonly port: number; readonly protocol?: string; readonly appProtocol?: string }[];
-    readonly ips?: readonly string[];
-  };
+  readonly spec?: ServiceImportSpec;
   readonly status?: { readonly clusters?: readonly { readonly cluster: string }[]; readonly conditions?: readonly Condition[] };
 }
 
@@ -131,4 +155,6 @@ export function objectKey(o: { metadata: { name: string; namespace?: string } })
   return o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
 }
 
-export type Namespace = KubeObject;
+export interface Namespace extends KubeObject {
+  readonly status?: { readonly phase?: string };
+}

@@ -3,7 +3,7 @@
  * of provider (exports, services, pods) and consumer (namespaces, imports, amcs Services, the
  * slices we derived), plus reachability.
  */
-import { LABEL_ENDPOINTSLICE_MANAGED_BY, LABEL_IMPORT_OF, LABEL_MCS_SERVICE_NAME, LABEL_SERVICE_NAME, MANAGER, serviceOfAmcsName } from '../../fleet/names';
+import { clustersetIpServiceName, LABEL_DERIVED_BY, LABEL_ENDPOINTSLICE_MANAGED_BY, LABEL_IMPORT_OF, LABEL_MCS_SERVICE_NAME, LABEL_SERVICE_NAME, MANAGER, serviceOfAmcsName } from '../../fleet/names';
 import { KubeClient } from '../../kube/client';
 import { explainListError } from './diagnose';
 import { Informer, InformerEventType } from '../../kube/informer';
@@ -122,9 +122,22 @@ export class ClusterState {
     return [...new Set(this.informers.filter((i) => i.lastError).map((i) => explainListError(this.clusterId, i.resourceName, i.lastError)))];
   }
 
-  /** The amcs Service a HeadlessImport created for `namespace/service`, if any. */
+  /** The amcs Service a HeadlessImport created for `namespace/service`, if any (never the runner's own ClusterSetIP Service). */
   public amcsServiceFor(namespace: string, service: string): Service | undefined {
-    return this.services.byIndex('import', `${namespace}/${service}`).find((s) => s.spec?.selector === undefined || Object.keys(s.spec.selector).length === 0);
+    return this.services
+      .byIndex('import', `${namespace}/${service}`)
+      .find((s) => s.metadata.labels?.[LABEL_DERIVED_BY] !== MANAGER && (s.spec?.selector === undefined || Object.keys(s.spec.selector).length === 0));
+  }
+
+  /** The Service named as the ClusterSetIP Service of `namespace/service`, whoever created it. */
+  public clusterSetServiceFor(namespace: string, service: string): Service | undefined {
+    return this.services.get(`${namespace}/${clustersetIpServiceName(service)}`);
+  }
+
+  /** False for a namespace that does not exist or is being deleted (nothing can be created there). */
+  public namespaceIsLive(namespace: string): boolean {
+    const ns = this.namespaces.get(namespace);
+    return ns !== undefined && !ns.metadata.deletionTimestamp && ns.status?.phase !== 'Terminating';
   }
 
   /**

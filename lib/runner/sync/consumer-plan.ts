@@ -2,10 +2,11 @@
  * For one service and one consumer cluster: the ServiceImport, its status, and the derived
  * EndpointSlices the consumer must have, as the minimal set of writes and deletes. Pure.
  */
-import { derivedSliceName, DnsMethod, LABEL_DERIVED_BY, LABEL_IMPORT_OF, LABEL_SOURCE_CLUSTER, LABEL_DNS_METHOD, MANAGER } from '../../fleet/names';
-import { EndpointSlice, ServiceImport } from '../../kube/types';
+import { clustersetIpServiceName, derivedSliceName, DnsMethod, LABEL_DERIVED_BY, LABEL_IMPORT_OF, LABEL_SOURCE_CLUSTER, LABEL_DNS_METHOD, MANAGER } from '../../fleet/names';
+import { EndpointSlice, Service, ServiceImport, ServiceImportSpec } from '../../kube/types';
+import { clusterSetIps, desiredClusterSetService, isDerivedService, sameClusterSetService } from './clusterset-service';
 import { ConditionInput, sameConditions } from './conditions';
-import { ExportResolution, ImportPort } from './exports';
+import { ExportResolution } from './exports';
 import { canonical, planSlices, SliceTarget } from './slices';
 
 /** What a consumer cluster currently has for one service. */
@@ -17,6 +18,8 @@ export interface ConsumerView {
   readonly hasAmcsService: boolean;
   /** Every EndpointSlice the runner derived for this service in this consumer. */
   readonly derivedSlices: readonly EndpointSlice[];
+  /** The Service named `clusterset-<svc>` in the namespace, whoever made it. */
+  readonly clusterSetService?: Service;
 }
 
 export interface ServiceImportStatus {
@@ -31,6 +34,9 @@ export interface ConsumerPlan {
   /** A ServiceImport spec to apply (only for imports the runner owns). */
   readonly serviceImportApply?: ServiceImport;
   readonly serviceImportDelete?: ServiceImport;
+  /** The ClusterSetIP Service to apply first: the import's `ips` are its cluster IPs. */
+  readonly clusterSetServiceApply?: Service;
+  readonly clusterSetServiceDelete?: Service;
   /** Status to apply on the ServiceImport (ours or the one GitOps synced). */
   readonly serviceImportStatus?: ServiceImportStatus;
   readonly sliceWrites: readonly EndpointSlice[];
@@ -46,6 +52,16 @@ export interface PlanInput {
   readonly preservedSources: ReadonlySet<string>;
 }
 
+/** The ClusterSetIP side of a consumer's plan. */
+interface ClusterSetPart {
+  readonly apply?: Service;
+  readonly delete?: Service;
+  /** The Service's name when the runner owns it: the MCS slices carry it as `kubernetes.io/service-name`. */
+  readonly serviceName?: string;
+  /** Why no ClusterSetIP can be allocated. */
+  readonly problem?: string;
+}
+
 /** Whether the runner created this ServiceImport (and so may change or delete it). */
 export function isDerivedImport(si: ServiceImport | undefined): boolean {
   return si?.metadata.labels?.[LABEL_DERIVED_BY] === MANAGER;
@@ -58,23 +74,41 @@ export function planConsumer(input: PlanInput): ConsumerPlan {
     return empty; // KEP-1645: imports exist only where the namespace does; nothing else can be left there
   }
   const exported = resolution.importType !== undefined;
-  const slices = planAllSlices(input, exported);
+  const clusterSet = planClusterSet(input);
+  const slices = planAllSlices(input, exported, clusterSet.serviceName);
+  const serviceWrites = { ...(clusterSet.apply ? { clusterSetServiceApply: clusterSet.apply } : {}), ...(clusterSet.delete ? { clusterSetServiceDelete: clusterSet.delete } : {}) };
   const si = consumer.serviceImport;
   const liveSources = [...resolution.sources.map((s) => s.clusterId), ...preservedPresent(input)].sort();
   if (!exported && liveSources.length === 0) {
     return {
       ...empty,
       ...slices,
+      ...serviceWrites,
       ...(isDerivedImport(si) ? { serviceImportDelete: si } : {}),
       ...(si && !isDerivedImport(si) ? statusIfChanged(si, []) : {}),
     };
   }
-  const desiredImport = exported ? derivedImport(input, resolution.importType!, resolution.ports) : undefined;
-  const applyImport = desiredImport && (!si || (isDerivedImport(si) && !sameImportSpec(si, desiredImport))) ? desiredImport : undefined;
-  return { ...empty, ...slices, ...(applyImport ? { serviceImportApply: applyImport } : {}), ...statusIfChanged(si ?? desiredImport, liveSources) };
+  const desiredImport = exported ? derivedImport(input) : undefined;
+  const applyImport = desiredImport && (!si || (isDerivedImport(si) && !sameImport(si, desiredImport))) ? desiredImport : undefined;
+  return { ...empty, ...slices, ...serviceWrites, ...(applyImport ? { serviceImportApply: applyImport } : {}), ...statusIfChanged(si ?? desiredImport, liveSources, clusterSet.problem) };
 }
 
-function planAllSlices(input: PlanInput, exported: boolean): Pick<ConsumerPlan, 'sliceWrites' | 'sliceDeletes'> {
+/** A ClusterSetIP import needs the runner's `clusterset-<svc>` Service; any other state needs none. */
+function planClusterSet(input: PlanInput): ClusterSetPart {
+  const { consumer, resolution } = input;
+  const existing = consumer.clusterSetService;
+  if (resolution.importType !== 'ClusterSetIP' || !resolution.properties) {
+    return isDerivedService(existing) ? { delete: existing } : {};
+  }
+  if (existing && !isDerivedService(existing)) {
+    return { problem: `Service ${input.namespace}/${existing.metadata.name} exists and was not created by ${MANAGER}: rename or delete it so the ClusterSetIP can be allocated` };
+  }
+  const desired = desiredClusterSetService({ namespace: input.namespace, service: input.service, ports: resolution.ports, properties: resolution.properties });
+  const apply = !existing || !sameClusterSetService(existing, desired) ? desired : undefined;
+  return { ...(apply ? { apply } : {}), serviceName: clustersetIpServiceName(input.service) };
+}
+
+function planAllSlices(input: PlanInput, exported: boolean, clusterSetServiceName: string | undefined): Pick<ConsumerPlan, 'sliceWrites' | 'sliceDeletes'> {
   const { consumer, resolution } = input;
   const methods = [DnsMethod.CLUSTERSET, ...(input.consumer.hasAmcsService ? [DnsMethod.AMCS] : [])];
   const writes: EndpointSlice[] = [];
@@ -82,7 +116,8 @@ function planAllSlices(input: PlanInput, exported: boolean): Pick<ConsumerPlan, 
   const handled = new Set<EndpointSlice>();
   for (const source of exported ? resolution.sources : []) {
     for (const method of methods) {
-      const target: SliceTarget = { namespace: input.namespace, service: input.service, sourceClusterId: source.clusterId, method };
+      const coreService = method === DnsMethod.CLUSTERSET ? clusterSetServiceName : undefined;
+      const target: SliceTarget = { namespace: input.namespace, service: input.service, sourceClusterId: source.clusterId, method, ...(coreService ? { coreServiceName: coreService } : {}) };
       // Only slices named as we name them count; anything else carrying our labels is removed below.
       const prefix = derivedSliceName({ ...target, addressType: '', index: 0 }).replace(/-0$/, '');
       const existing = consumer.derivedSlices.filter((s) => sliceSource(s) === source.clusterId && sliceMethod(s) === method && s.metadata.name.startsWith(prefix));
@@ -114,27 +149,64 @@ function sliceMethod(s: EndpointSlice): string | undefined {
   return s.metadata.labels?.[LABEL_DNS_METHOD];
 }
 
-function derivedImport(input: PlanInput, type: string, ports: readonly ImportPort[]): ServiceImport {
+function derivedImport(input: PlanInput): ServiceImport {
+  const { resolution } = input;
+  const p = resolution.properties!;
+  const type = resolution.importType!;
+  const clusterSet = type === 'ClusterSetIP' && isDerivedService(input.consumer.clusterSetService) ? clusterSetIps(input.consumer.clusterSetService) : { ips: [] };
+  const spec: ServiceImportSpec = {
+    type,
+    ports: resolution.ports.map((port) => ({ ...port })),
+    ...(clusterSet.ips.length > 0 ? { ips: clusterSet.ips } : {}),
+    ipFamilies: clusterSet.ipFamilies ?? [...p.ipFamilies],
+    sessionAffinity: p.sessionAffinity,
+    ...(p.sessionAffinityConfig ? { sessionAffinityConfig: p.sessionAffinityConfig } : {}),
+    ...(p.internalTrafficPolicy ? { internalTrafficPolicy: p.internalTrafficPolicy } : {}),
+    ...(p.trafficDistribution ? { trafficDistribution: p.trafficDistribution } : {}),
+  };
   return {
     apiVersion: 'multicluster.x-k8s.io/v1alpha1',
     kind: 'ServiceImport',
-    metadata: { name: input.service, namespace: input.namespace, labels: { [LABEL_DERIVED_BY]: MANAGER, [LABEL_IMPORT_OF]: input.service } },
-    spec: { type, ports: ports.map((p) => ({ ...p })) },
+    metadata: {
+      name: input.service,
+      namespace: input.namespace,
+      // KEP-1645: the winning export's exportedLabels/exportedAnnotations; ours last, so they cannot be taken over.
+      labels: { ...p.labels, [LABEL_DERIVED_BY]: MANAGER, [LABEL_IMPORT_OF]: input.service },
+      ...(Object.keys(p.annotations).length > 0 ? { annotations: { ...p.annotations } } : {}),
+    },
+    spec,
   };
 }
 
-function sameImportSpec(actual: ServiceImport, desired: ServiceImport): boolean {
-  const norm = (si: ServiceImport) => ({ type: si.spec?.type, ports: (si.spec?.ports ?? []).map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP', appProtocol: p.appProtocol ?? '' })) });
+/** Everything the runner sets on an import it owns (all of its labels and annotations are the runner's). */
+function sameImport(actual: ServiceImport, desired: ServiceImport): boolean {
+  const norm = (si: ServiceImport) => {
+    const spec = si.spec ?? {};
+    return {
+      labels: si.metadata.labels ?? {},
+      annotations: si.metadata.annotations ?? {},
+      type: spec.type,
+      ports: (spec.ports ?? []).map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP', appProtocol: p.appProtocol ?? '' })),
+      ips: spec.ips ?? [],
+      ipFamilies: spec.ipFamilies ?? [],
+      sessionAffinity: spec.sessionAffinity ?? 'None',
+      sessionAffinityConfig: spec.sessionAffinityConfig ?? null,
+      internalTrafficPolicy: spec.internalTrafficPolicy ?? null,
+      trafficDistribution: spec.trafficDistribution ?? null,
+    };
+  };
   return canonical(norm(actual)) === canonical(norm(desired));
 }
 
-function statusIfChanged(si: ServiceImport | undefined, clusters: readonly string[]): Pick<ConsumerPlan, 'serviceImportStatus'> {
+function statusIfChanged(si: ServiceImport | undefined, clusters: readonly string[], problem?: string): Pick<ConsumerPlan, 'serviceImportStatus'> {
   if (!si) {
     return {};
   }
-  const ready: ConditionInput = clusters.length > 0
-    ? { type: 'Ready', status: 'True', reason: 'Ready', message: `endpoints from ${clusters.map((c) => `"${c}"`).join(', ')}` }
-    : { type: 'Ready', status: 'False', reason: 'Pending', message: 'no cluster exports this service' };
+  const ready: ConditionInput = problem
+    ? { type: 'Ready', status: 'False', reason: 'ClusterSetIPUnavailable', message: problem }
+    : clusters.length > 0
+      ? { type: 'Ready', status: 'True', reason: 'Ready', message: `endpoints from ${clusters.map((c) => `"${c}"`).join(', ')}` }
+      : { type: 'Ready', status: 'False', reason: 'Pending', message: 'no cluster exports this service' };
   const status: ServiceImportStatus = { clusters: clusters.map((cluster) => ({ cluster })), conditions: [ready] };
   const sameClusters = canonical((si.status?.clusters ?? []).map((c) => c.cluster).sort()) === canonical([...clusters]);
   return sameClusters && sameConditions(si.status?.conditions, status.conditions) ? {} : { serviceImportStatus: status };

@@ -9,8 +9,12 @@ export type AddressType = 'IPv4' | 'IPv6';
 
 /** One address of one pod, as it must appear in every consumer. */
 export interface SourceEndpoint {
-  /** The pod name; written as the endpoint `hostname` so `<pod>.…` names resolve. */
-  readonly hostname: string;
+  /**
+   * The endpoint `hostname`, so `<hostname>.…` names resolve: the pod's `spec.hostname` where its
+   * `spec.subdomain` is the Service's name (StatefulSet pods), as the in-cluster EndpointSlice
+   * controller sets it; other pods have none and DNS names them by their address.
+   */
+  readonly hostname?: string;
   readonly address: string;
   readonly addressType: AddressType;
   readonly ready: boolean;
@@ -68,8 +72,9 @@ function endpointsOfPod(pod: Pod, service: Service, publishNotReady: boolean): S
   const serving = isPodReady(pod);
   const terminating = pod.metadata.deletionTimestamp !== undefined;
   const ports = resolvePorts(service, pod);
+  const hostname = hostnameOf(pod, service);
   return podIps(pod).map((address) => ({
-    hostname: pod.metadata.name,
+    ...(hostname ? { hostname } : {}),
     address,
     addressType: addressTypeOf(address),
     ready: publishNotReady || (serving && !terminating),
@@ -77,6 +82,12 @@ function endpointsOfPod(pod: Pod, service: Service, publishNotReady: boolean): S
     terminating,
     ports,
   }));
+}
+
+/** The in-cluster controller's rule: a hostname only for a pod whose subdomain is this Service. */
+function hostnameOf(pod: Pod, service: Service): string | undefined {
+  const hostname = pod.spec?.hostname;
+  return hostname && pod.spec?.subdomain === service.metadata.name && pod.metadata.namespace === service.metadata.namespace ? hostname : undefined;
 }
 
 /** Service ports with their target port resolved against the pod (named target ports are per pod). */

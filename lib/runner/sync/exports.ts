@@ -2,9 +2,10 @@
  * What each provider cluster exports for one namespaced service -> validity, conflicts (KEP-1645:
  * the oldest export wins), the import's type and ports, and the conditions of every export. Pure.
  */
-import { Pod, Service, ServiceExport } from '../../kube/types';
+import { Pod, Service, ServiceExport, SessionAffinityConfig } from '../../kube/types';
 import { ConditionInput } from './conditions';
 import { podEndpoints, SourceEndpoint } from './endpoints';
+import { conflictCondition, sessionAffinityConfigOf, sessionAffinityOf } from './export-conflicts';
 
 /** What one provider cluster shows for a namespaced service. */
 export interface ProviderView {
@@ -32,10 +33,26 @@ export interface Source {
   readonly endpoints: readonly SourceEndpoint[];
 }
 
+/** What the import takes from the winning (oldest valid) export, besides its type and ports. */
+export interface ImportProperties {
+  readonly sessionAffinity: string;
+  readonly sessionAffinityConfig?: SessionAffinityConfig;
+  readonly internalTrafficPolicy?: string;
+  readonly trafficDistribution?: string;
+  /** The exported Service's families, in its order (a ClusterSetIP import takes its own Service's). */
+  readonly ipFamilies: readonly string[];
+  readonly ipFamilyPolicy?: string;
+  /** The ServiceExport's `exportedLabels` / `exportedAnnotations`. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
 export interface ExportResolution {
   /** Undefined when no provider has a valid export: everything derived must go. */
   readonly importType?: ImportType;
   readonly ports: readonly ImportPort[];
+  /** Set with importType. */
+  readonly properties?: ImportProperties;
   readonly sources: readonly Source[];
   /** Desired conditions per provider cluster that has a ServiceExport (Ready is set by the controller). */
   readonly exportConditions: ReadonlyMap<string, readonly ConditionInput[]>;
@@ -65,14 +82,35 @@ export function resolveExports(allViews: readonly ProviderView[], options: Resol
     return { ports: [], sources: [], exportConditions: conditions };
   }
   const winner = valid[0];
-  const conflict = conflictCondition(valid);
+  const conflict = conflictCondition(valid.map((v) => ({ clusterId: v.view.clusterId, type: v.type, service: v.service, serviceExport: v.view.serviceExport })));
   for (const v of valid) {
     conditions.get(v.view.clusterId)!.push(withGeneration(conflict, v.view));
   }
   const sources = valid
     .filter((v) => v.type === winner.type)
     .map((v) => ({ clusterId: v.view.clusterId, endpoints: v.view.alive ? podEndpoints(v.service, v.view.pods) : notReady(podEndpoints(v.service, v.view.pods)) }));
-  return { importType: winner.type, ports: mergePorts(valid), sources, exportConditions: conditions };
+  return { importType: winner.type, ports: mergePorts(valid), properties: importProperties(winner), sources, exportConditions: conditions };
+}
+
+function importProperties(winner: ValidExport): ImportProperties {
+  const spec = winner.service.spec ?? {};
+  const config = sessionAffinityConfigOf(winner.service);
+  return {
+    sessionAffinity: sessionAffinityOf(winner.service),
+    ...(config ? { sessionAffinityConfig: config } : {}),
+    ...(spec.internalTrafficPolicy ? { internalTrafficPolicy: spec.internalTrafficPolicy } : {}),
+    ...(spec.trafficDistribution ? { trafficDistribution: spec.trafficDistribution } : {}),
+    ipFamilies: spec.ipFamilies && spec.ipFamilies.length > 0 ? [...spec.ipFamilies] : familiesOfClusterIps(spec.clusterIPs),
+    ...(spec.ipFamilyPolicy ? { ipFamilyPolicy: spec.ipFamilyPolicy } : {}),
+    labels: { ...(winner.view.serviceExport?.spec?.exportedLabels ?? {}) },
+    annotations: { ...(winner.view.serviceExport?.spec?.exportedAnnotations ?? {}) },
+  };
+}
+
+/** A Service without `ipFamilies` (old API servers): the families of its cluster IPs, else IPv4. */
+function familiesOfClusterIps(ips: readonly string[] | undefined): string[] {
+  const families = (ips ?? []).filter((ip) => ip && ip !== 'None').map((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4'));
+  return families.length > 0 ? families : ['IPv4'];
 }
 
 /** Endpoints of a lost cluster, kept but never served: ready and serving false. */
@@ -111,43 +149,6 @@ function validCondition(view: ProviderView): ConditionInput {
     return { ...base, status: 'False', reason: 'InvalidServiceType', message: 'Services of type ExternalName cannot be exported' };
   }
   return { ...base, status: 'True', reason: 'Valid', message: 'Service is valid for export' };
-}
-
-function conflictCondition(valid: readonly ValidExport[]): ConditionInput {
-  const winner = valid[0];
-  const reasons = new Set<string>();
-  const disagreeing = new Set<string>();
-  for (const v of valid.slice(1)) {
-    if (v.type !== winner.type) {
-      reasons.add('TypeConflict');
-      disagreeing.add(v.view.clusterId);
-    }
-    if (portsConflict(v.service, winner.service)) {
-      reasons.add('PortConflict');
-      disagreeing.add(v.view.clusterId);
-    }
-  }
-  if (reasons.size === 0) {
-    return { type: 'Conflict', status: 'False', reason: 'NoConflicts', message: 'No conflicts with the other exports of this service' };
-  }
-  const reason = [...reasons].sort().join(',');
-  return {
-    type: 'Conflict',
-    status: 'True',
-    reason,
-    message: `Conflicting ${[...reasons].map((r) => r.replace('Conflict', '').toLowerCase()).sort().join(' and ')}: using the oldest export, from "${winner.view.clusterId}". ${disagreeing.size}/${valid.length} clusters disagree: ${[...disagreeing].sort().join(', ')}`,
-  };
-}
-
-function portsConflict(a: Service, b: Service): boolean {
-  const bp = b.spec?.ports ?? [];
-  return (a.spec?.ports ?? []).some((p) =>
-    bp.some((q) => {
-      const sameName = (p.name ?? '') === (q.name ?? '');
-      const sameNumber = p.port === q.port && (p.protocol ?? 'TCP') === (q.protocol ?? 'TCP');
-      return sameName !== sameNumber;
-    }),
-  );
 }
 
 /** KEP-1645: the union of ports, merged by name then protocol/number; on a clash the oldest export's port wins. */

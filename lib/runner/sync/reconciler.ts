@@ -11,7 +11,7 @@ import { ConsumerView, planConsumer } from './consumer-plan';
 import { ExportResolution, ProviderView, resolveExports } from './exports';
 import { Liveness, SourceState } from './liveness';
 import { readyCondition } from './ready';
-import { executeConsumerPlan, writeExportConditions, WriteContext } from './writer';
+import { applyClusterSetService, executeConsumerPlan, writeExportConditions, WriteContext } from './writer';
 
 export interface ReconcilerOptions {
   readonly clusters: ReadonlyMap<string, ClusterState>;
@@ -40,9 +40,16 @@ export class Reconciler {
     // Consumers are independent: write them all at once, so the last one does not wait for the others' round trips.
     const consumers = [...this.o.clusters.values()].filter((c) => c.hasSynced() && this.o.liveness.isReachable(c.clusterId, started)); // the others are requeued when they come back (a liveness change enqueues every key)
     const written = await Promise.all(consumers.map(async (consumer) => {
-      const plan = planConsumer({ namespace, service, resolution, preservedSources: preserved, consumer: consumerView(consumer, key, namespace, service) });
+      const planNow = () => planConsumer({ namespace, service, resolution, preservedSources: preserved, consumer: consumerView(consumer, key, namespace, service) });
       try {
-        return await executeConsumerPlan(consumer, plan, ctx);
+        const first = planNow();
+        if (!first.clusterSetServiceApply) {
+          return await executeConsumerPlan(consumer, first, ctx);
+        }
+        // The import's ips are the ClusterSetIP Service's allocated IPs: write it first, then plan again with it in view.
+        await applyClusterSetService(consumer, first.clusterSetServiceApply, ctx);
+        ctx.onWrite?.(consumer.clusterId, 'services', 'apply');
+        return 1 + (await executeConsumerPlan(consumer, planNow(), ctx));
       } catch (e) {
         errors.push(messageOf(e));
         this.o.metrics.errors.inc({ cluster: consumer.clusterId });
@@ -101,10 +108,11 @@ export class Reconciler {
 function consumerView(c: ClusterState, key: string, namespace: string, service: string): ConsumerView {
   return {
     clusterId: c.clusterId,
-    namespaceExists: c.namespaces.get(namespace) !== undefined,
+    namespaceExists: c.namespaceIsLive(namespace), // a Terminating namespace refuses new objects: treated as gone
     serviceImport: c.serviceImports.get(key),
     hasAmcsService: c.amcsServiceFor(namespace, service) !== undefined,
     derivedSlices: c.derivedSlicesFor(namespace, service),
+    clusterSetService: c.clusterSetServiceFor(namespace, service),
   };
 }
 

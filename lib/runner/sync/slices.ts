@@ -19,6 +19,8 @@ export interface SliceTarget {
   readonly service: string;
   readonly sourceClusterId: string;
   readonly method: DnsMethod;
+  /** For a ClusterSetIP import's MCS slices: the runner's `clusterset-<svc>` Service, so kube-proxy routes its IP. */
+  readonly coreServiceName?: string;
 }
 
 export interface SlicePlan {
@@ -44,7 +46,7 @@ export function sliceLabels(target: SliceTarget): Record<string, string> {
     return { ...common, [LABEL_SERVICE_NAME]: amcsServiceName(target.service), [LABEL_HEADLESS]: '' };
   }
   // KEP-1645 labels: CoreDNS's multicluster support indexes by these two.
-  return { ...common, [LABEL_MCS_SERVICE_NAME]: target.service };
+  return { ...common, [LABEL_MCS_SERVICE_NAME]: target.service, ...(target.coreServiceName ? { [LABEL_SERVICE_NAME]: target.coreServiceName } : {}) };
 }
 
 /** Whether an existing slice belongs to a target (by its labels). */
@@ -122,7 +124,7 @@ function freeName(target: SliceTarget, addressType: string, buckets: readonly Bu
 
 function toEndpoint(e: SourceEndpoint): Endpoint {
   // No targetRef and no nodeName: they would point at objects of another cluster.
-  return { addresses: [e.address], hostname: e.hostname, conditions: { ready: e.ready, serving: e.serving, terminating: e.terminating } };
+  return { addresses: [e.address], ...(e.hostname ? { hostname: e.hostname } : {}), conditions: { ready: e.ready, serving: e.serving, terminating: e.terminating } };
 }
 
 function buildSlice(target: SliceTarget, b: Bucket): EndpointSlice {
@@ -144,10 +146,14 @@ function normalizePort(p: EndpointPort): EndpointPort {
   return { name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) };
 }
 
+/** Labels whose absence matters too: they attach a slice to a core Service. */
+const PRESENCE_LABELS = [LABEL_SERVICE_NAME, LABEL_HEADLESS];
+
 /** Compares only what the runner owns: labels it sets, address type, ports and endpoints. */
 export function sameSliceContent(desired: EndpointSlice, actual: EndpointSlice): boolean {
   const labels = actual.metadata.labels ?? {};
-  const labelsMatch = Object.entries(desired.metadata.labels ?? {}).every(([k, v]) => labels[k] === v);
+  const wanted = desired.metadata.labels ?? {};
+  const labelsMatch = Object.entries(wanted).every(([k, v]) => labels[k] === v) && PRESENCE_LABELS.every((k) => (k in wanted) === (k in labels));
   return (
     labelsMatch &&
     desired.addressType === actual.addressType &&

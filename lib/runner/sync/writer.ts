@@ -4,8 +4,8 @@
  */
 import { KubeClient } from '../../kube/client';
 import { isNotFound } from '../../kube/errors';
-import { ENDPOINT_SLICES, resourcePath, SERVICE_EXPORTS, SERVICE_IMPORTS } from '../../kube/resources';
-import { Condition, EndpointSlice, KubeObject, objectKey, ServiceExport, ServiceImport } from '../../kube/types';
+import { ENDPOINT_SLICES, resourcePath, SERVICE_EXPORTS, SERVICE_IMPORTS, SERVICES } from '../../kube/resources';
+import { Condition, EndpointSlice, KubeObject, objectKey, Service, ServiceExport, ServiceImport } from '../../kube/types';
 import { ClusterState } from './cluster-state';
 import { ConditionInput, mergeConditions } from './conditions';
 import { ConsumerPlan } from './consumer-plan';
@@ -25,6 +25,10 @@ export async function executeConsumerPlan(state: ClusterState, plan: ConsumerPla
     writes++;
     ctx.onWrite?.(state.clusterId, resource, verb);
   };
+  if (plan.clusterSetServiceApply) {
+    await applyClusterSetService(state, plan.clusterSetServiceApply, ctx);
+    count('services', 'apply');
+  }
   if (plan.serviceImportApply) {
     const si = await apply<ServiceImport>(state.client, SERVICE_IMPORTS_PATH(plan.serviceImportApply), plan.serviceImportApply, ctx);
     state.serviceImports.upsertLocal(si);
@@ -51,7 +55,18 @@ export async function executeConsumerPlan(state: ClusterState, plan: ConsumerPla
     state.serviceImports.removeLocal(objectKey(plan.serviceImportDelete));
     count('serviceimports', 'delete');
   }
+  if (plan.clusterSetServiceDelete) {
+    await state.client.delete(resourcePath(SERVICES, { namespace: plan.clusterSetServiceDelete.metadata.namespace, name: plan.clusterSetServiceDelete.metadata.name }), { uid: plan.clusterSetServiceDelete.metadata.uid });
+    state.services.removeLocal(objectKey(plan.clusterSetServiceDelete));
+    count('services', 'delete');
+  }
   return writes;
+}
+
+/** Applies the ClusterSetIP Service and writes it through, so a plan made next sees its allocated IPs. */
+export async function applyClusterSetService(state: ClusterState, service: Service, ctx: WriteContext): Promise<void> {
+  const written = await apply<Service>(state.client, resourcePath(SERVICES, { namespace: service.metadata.namespace, name: service.metadata.name }), service, ctx);
+  state.services.upsertLocal(written);
 }
 
 /** Waits for every promise; then throws the first failure, if any (none is left running unobserved). */

@@ -23,6 +23,8 @@ describe('SyncRunner', () => {
       const rules = find(objs, 'ClusterRole', 'cdk8s-mcs-sync').rules;
       const verbs = (group: string, resource: string) => rules.filter((r: any) => r.apiGroups.includes(group) && r.resources.includes(resource)).flatMap((r: any) => r.verbs);
       expect(verbs('', 'pods')).toEqual(['list', 'watch']);
+      expect(verbs('', 'namespaces')).toEqual(['list', 'watch']);
+      expect(verbs('', 'services')).toEqual(['list', 'watch', 'create', 'patch', 'delete']);
       expect(verbs('', 'secrets')).toEqual([]);
       expect(verbs('multicluster.x-k8s.io', 'serviceexports')).toEqual(['list', 'watch']);
       expect(verbs('multicluster.x-k8s.io', 'serviceexports/status')).toEqual(['patch']);

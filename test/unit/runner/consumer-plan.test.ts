@@ -20,7 +20,7 @@ const gitopsImport: ServiceImport = { apiVersion: 'multicluster.x-k8s.io/v1alpha
 describe('planConsumer', () => {
   it('creates the ServiceImport and the MCS slice where the namespace exists and nothing was synced by GitOps', () => {
     const p = plan(exported, consumer());
-    expect(p.serviceImportApply?.spec).toEqual({ type: 'Headless', ports: [{ name: 'tcp', port: 3306, protocol: 'TCP' }] });
+    expect(p.serviceImportApply?.spec).toEqual({ type: 'Headless', ports: [{ name: 'tcp', port: 3306, protocol: 'TCP' }], ipFamilies: ['IPv4'], sessionAffinity: 'None' });
     expect(p.serviceImportApply?.metadata.labels).toMatchObject({ 'mcs.cdk8s.io/derived-by': 'cdk8s-mcs' });
     expect(p.sliceWrites.map((s) => s.metadata.name)).toEqual(['mysql.c1.clusterset-ipv4-0']);
     expect(p.serviceImportStatus?.clusters).toEqual([{ cluster: 'c1' }]);
@@ -77,5 +77,59 @@ describe('planConsumer', () => {
     const si: ServiceImport = { ...first.serviceImportApply!, status: { clusters: [{ cluster: 'c1' }], conditions: [{ ...first.serviceImportStatus!.conditions[0], lastTransitionTime: 't' }] } };
     const p = plan(exported, consumer({ hasAmcsService: true, serviceImport: si, derivedSlices: first.sliceWrites }));
     expect(p).toEqual({ clusterId: 'c2', namespace: 'db', service: 'mysql', sliceWrites: [], sliceDeletes: [] });
+  });
+
+  describe('ClusterSetIP imports', () => {
+    const clusterIp = resolveExports([{ clusterId: 'c1', serviceExport: serviceExport('2026-01-01T00:00:00Z'), service: { ...service({ headless: false }), spec: { ...service({ headless: false }).spec, ipFamilies: ['IPv4'], sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 10 } } } }, pods: [pod('mysql-0', { ip: '10.0.0.1' })], alive: true }]);
+
+    it('first creates the clusterset-<svc> ClusterIP Service, without a selector, labelled as the runner\'s', () => {
+      const p = plan(clusterIp, consumer());
+      expect(p.clusterSetServiceApply?.metadata).toMatchObject({ name: 'clusterset-mysql', namespace: 'db', labels: { 'mcs.cdk8s.io/derived-by': 'cdk8s-mcs', 'mcs.cdk8s.io/import-of': 'mysql' } });
+      expect(p.clusterSetServiceApply?.spec).toMatchObject({ type: 'ClusterIP', sessionAffinity: 'ClientIP', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' });
+      expect(p.clusterSetServiceApply?.spec?.selector).toBeUndefined();
+      expect(p.serviceImportApply?.spec).toMatchObject({ type: 'ClusterSetIP', sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 10 } } });
+      expect(p.serviceImportApply?.spec?.ips).toBeUndefined();
+    });
+
+    it('takes the import\'s ips and families from the Service once it has them, and labels the MCS slices for kube-proxy', () => {
+      const first = plan(clusterIp, consumer());
+      const allocated = { ...first.clusterSetServiceApply!, metadata: { ...first.clusterSetServiceApply!.metadata, uid: 's1' }, spec: { ...first.clusterSetServiceApply!.spec, clusterIP: '10.97.0.12', clusterIPs: ['10.97.0.12'], ipFamilies: ['IPv4'] } };
+      const p = plan(clusterIp, consumer({ clusterSetService: allocated }));
+      expect(p.clusterSetServiceApply).toBeUndefined();
+      expect(p.serviceImportApply?.spec).toMatchObject({ ips: ['10.97.0.12'], ipFamilies: ['IPv4'] });
+      expect(p.sliceWrites[0].metadata.labels).toMatchObject({ 'kubernetes.io/service-name': 'clusterset-mysql', 'multicluster.kubernetes.io/service-name': 'mysql' });
+      expect(p.sliceWrites[0].metadata.labels).not.toHaveProperty('service.kubernetes.io/headless');
+    });
+
+    it('deletes its clusterset-<svc> Service when the export goes away', () => {
+      const ours = { ...plan(clusterIp, consumer()).clusterSetServiceApply!, metadata: { ...plan(clusterIp, consumer()).clusterSetServiceApply!.metadata, uid: 's1' } };
+      expect(plan(nothing, consumer({ clusterSetService: ours })).clusterSetServiceDelete?.metadata.uid).toBe('s1');
+      expect(plan(exported, consumer({ clusterSetService: ours })).clusterSetServiceDelete?.metadata.uid).toBe('s1');
+    });
+
+    it('never touches a clusterset-<svc> Service it did not create, and says so in the import\'s Ready condition', () => {
+      const foreign = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'clusterset-mysql', namespace: 'db', uid: 'x' }, spec: { clusterIP: '10.97.0.9', clusterIPs: ['10.97.0.9'] } };
+      const p = plan(clusterIp, consumer({ clusterSetService: foreign }));
+      expect([p.clusterSetServiceApply, p.clusterSetServiceDelete]).toEqual([undefined, undefined]);
+      expect(p.serviceImportApply?.spec?.ips).toBeUndefined();
+      expect(p.sliceWrites[0].metadata.labels).not.toHaveProperty('kubernetes.io/service-name');
+      expect(p.serviceImportStatus?.conditions[0]).toMatchObject({ status: 'False', reason: 'ClusterSetIPUnavailable' });
+      expect(p.serviceImportStatus?.conditions[0].message).toContain('Service db/clusterset-mysql exists and was not created by cdk8s-mcs');
+    });
+
+    it('writes nothing more once the Service, the import and the slices are as planned', () => {
+      const first = plan(clusterIp, consumer());
+      const svc = { ...first.clusterSetServiceApply!, spec: { ...first.clusterSetServiceApply!.spec, clusterIPs: ['10.97.0.12'], ipFamilies: ['IPv4'], internalTrafficPolicy: 'Cluster' } };
+      const second = plan(clusterIp, consumer({ clusterSetService: svc }));
+      const settled = plan(clusterIp, consumer({ clusterSetService: svc, serviceImport: { ...second.serviceImportApply!, status: second.serviceImportStatus as never }, derivedSlices: second.sliceWrites }));
+      expect([settled.clusterSetServiceApply, settled.serviceImportApply, settled.sliceWrites.length, settled.sliceDeletes.length]).toEqual([undefined, undefined, 0, 0]);
+    });
+
+    it('puts the exported labels and annotations on the import it creates', () => {
+      const labelled = resolveExports([{ clusterId: 'c1', serviceExport: { ...serviceExport('2026-01-01T00:00:00Z'), spec: { exportedLabels: { tier: 'db' }, exportedAnnotations: { note: 'x' } } }, service: service(), pods: [], alive: true }]);
+      const p = plan(labelled, consumer());
+      expect(p.serviceImportApply?.metadata.labels).toMatchObject({ tier: 'db', 'mcs.cdk8s.io/derived-by': 'cdk8s-mcs' });
+      expect(p.serviceImportApply?.metadata.annotations).toEqual({ note: 'x' });
+    });
   });
 });

@@ -2,7 +2,12 @@ import { podEndpoints, resolvePorts } from '../../../lib/runner/sync/endpoints';
 import { pod, service } from './fixtures';
 
 describe('podEndpoints', () => {
-  it('publishes each selected pod with an IP under its pod name as hostname', () => {
+  it('gives a pod no hostname unless its subdomain is the Service (the in-cluster controller\'s rule): DNS then names it by address', () => {
+    const eps = podEndpoints(service(), [pod('web-abc12', { ip: '10.10.0.7', subdomain: null }), pod('other-0', { ip: '10.10.0.8', subdomain: 'other' })]);
+    expect(eps.map((e) => [e.hostname, e.address])).toEqual([[undefined, '10.10.0.7'], [undefined, '10.10.0.8']]);
+  });
+
+  it('publishes each selected StatefulSet pod with an IP under its spec.hostname', () => {
     const eps = podEndpoints(service(), [pod('mysql-1', { ip: '10.10.0.6' }), pod('mysql-0', { ip: '10.10.0.5' })]);
     expect(eps.map((e) => [e.hostname, e.address, e.addressType, e.ready])).toEqual([
       ['mysql-0', '10.10.0.5', 'IPv4', true],

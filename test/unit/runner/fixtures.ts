@@ -1,11 +1,15 @@
 import { Pod, Service, ServiceExport } from '../../../lib/kube/types';
 
-export function pod(name: string, o: { ip?: string; ready?: boolean; labels?: Record<string, string>; deleting?: boolean; phase?: string; namespace?: string; ports?: { name: string; containerPort: number }[] } = {}): Pod {
+/** A StatefulSet-style pod (spec.hostname, spec.subdomain of the `mysql` Service) unless `subdomain: null`. */
+export function pod(name: string, o: { ip?: string; ready?: boolean; labels?: Record<string, string>; deleting?: boolean; phase?: string; namespace?: string; ports?: { name: string; containerPort: number }[]; subdomain?: string | null } = {}): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: o.namespace ?? 'db', labels: o.labels ?? { app: 'mysql' }, ...(o.deleting ? { deletionTimestamp: '2026-11-23T00:00:00Z' } : {}) },
-    spec: { containers: [{ name: 'c', ports: o.ports ?? [{ name: 'tcp', containerPort: 3306 }] }] },
+    spec: {
+      ...(o.subdomain === null ? {} : { hostname: name, subdomain: o.subdomain ?? 'mysql' }),
+      containers: [{ name: 'c', ports: o.ports ?? [{ name: 'tcp', containerPort: 3306 }] }],
+    },
     status: {
       phase: o.phase ?? 'Running',
       ...(o.ip ? { podIP: o.ip, podIPs: [{ ip: o.ip }] } : {}),
