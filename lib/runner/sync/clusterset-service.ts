@@ -56,7 +56,8 @@ function comparable(s: Service): unknown {
     sessionAffinityConfig: (spec.sessionAffinity ?? 'None') === 'ClientIP' ? { timeoutSeconds: spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800 } : null,
     internalTrafficPolicy: spec.internalTrafficPolicy ?? 'Cluster',
     trafficDistribution: spec.trafficDistribution ?? null,
-    ipFamilies: spec.ipFamilies ?? [],
+    // The primary family only: PreferDualStack in a single-stack cluster allocates just the one it has.
+    primaryFamily: spec.ipFamilies?.[0] ?? null,
   };
 }
 

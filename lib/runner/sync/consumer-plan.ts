@@ -74,11 +74,11 @@ export function planConsumer(input: PlanInput): ConsumerPlan {
     return empty; // KEP-1645: imports exist only where the namespace does; nothing else can be left there
   }
   const exported = resolution.importType !== undefined;
-  const clusterSet = planClusterSet(input);
+  const liveSources = [...resolution.sources.map((s) => s.clusterId), ...preservedPresent(input)].sort();
+  const clusterSet = planClusterSet(input, liveSources.length > 0);
   const slices = planAllSlices(input, exported, clusterSet.serviceName);
   const serviceWrites = { ...(clusterSet.apply ? { clusterSetServiceApply: clusterSet.apply } : {}), ...(clusterSet.delete ? { clusterSetServiceDelete: clusterSet.delete } : {}) };
   const si = consumer.serviceImport;
-  const liveSources = [...resolution.sources.map((s) => s.clusterId), ...preservedPresent(input)].sort();
   if (!exported && liveSources.length === 0) {
     return {
       ...empty,
@@ -93,10 +93,17 @@ export function planConsumer(input: PlanInput): ConsumerPlan {
   return { ...empty, ...slices, ...serviceWrites, ...(applyImport ? { serviceImportApply: applyImport } : {}), ...statusIfChanged(si ?? desiredImport, liveSources, clusterSet.problem) };
 }
 
-/** A ClusterSetIP import needs the runner's `clusterset-<svc>` Service; any other state needs none. */
-function planClusterSet(input: PlanInput): ClusterSetPart {
+/**
+ * A ClusterSetIP import needs the runner's `clusterset-<svc>` Service; a Headless one, or none,
+ * needs none. While a source whose state is unknown still serves (`anySource` without an import
+ * type), the Service stays as it is, like that source's slices.
+ */
+function planClusterSet(input: PlanInput, anySource: boolean): ClusterSetPart {
   const { consumer, resolution } = input;
   const existing = consumer.clusterSetService;
+  if (resolution.importType === undefined && anySource) {
+    return isDerivedService(existing) ? { serviceName: existing!.metadata.name } : {};
+  }
   if (resolution.importType !== 'ClusterSetIP' || !resolution.properties) {
     return isDerivedService(existing) ? { delete: existing } : {};
   }

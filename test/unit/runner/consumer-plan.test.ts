@@ -107,6 +107,13 @@ describe('planConsumer', () => {
       expect(plan(exported, consumer({ clusterSetService: ours })).clusterSetServiceDelete?.metadata.uid).toBe('s1');
     });
 
+    it('keeps its clusterset-<svc> Service while the only source is unknown (within the TTL), like that source\'s slices', () => {
+      const first = plan(clusterIp, consumer());
+      const ours = { ...first.clusterSetServiceApply!, metadata: { ...first.clusterSetServiceApply!.metadata, uid: 's1' } };
+      const p = plan(nothing, consumer({ clusterSetService: ours, derivedSlices: first.sliceWrites }), ['c1']);
+      expect([p.clusterSetServiceDelete, p.clusterSetServiceApply, p.sliceDeletes.length]).toEqual([undefined, undefined, 0]);
+    });
+
     it('never touches a clusterset-<svc> Service it did not create, and says so in the import\'s Ready condition', () => {
       const foreign = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'clusterset-mysql', namespace: 'db', uid: 'x' }, spec: { clusterIP: '10.97.0.9', clusterIPs: ['10.97.0.9'] } };
       const p = plan(clusterIp, consumer({ clusterSetService: foreign }));
