@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { checkCoreDnsSupports, KUBEADM_DEFAULT_COREFILE, multiclusterServerBlock, patchCorefile } from '../corefile';
 import { ANNOTATION_APPLY_PHASE, ApplyPhase } from '../fleet/apply-order';
 import { CoreDnsConfig, CoreDnsFlavour } from '../fleet/model';
+import { COREDNS_CONFIGMAP, COREDNS_CUSTOM_CONFIGMAP, COREDNS_CUSTOM_SERVER_KEY, COREDNS_NAMESPACE, COREDNS_RBAC_NAME, COREFILE_KEY, eksCoreDnsValuesFile } from '../fleet/coredns-objects';
 import { Fleet } from './fleet';
 import { CLUSTERSET_ZONE, DEFAULT_CLUSTER_DOMAIN, LABEL_APP_MANAGED_BY, MANAGER } from '../fleet/names';
 
@@ -40,17 +41,7 @@ export interface CoreDnsMulticlusterProps {
   readonly config?: CoreDnsConfig;
 }
 
-/** Name of the ClusterRole (and its binding) that lets CoreDNS list/watch ServiceImports. */
-export const COREDNS_RBAC_NAME = 'cdk8s-mcs-coredns-serviceimports';
-/** The ConfigMap AKS and k3s import extra server blocks from (keys ending in `.server`). */
-export const COREDNS_CUSTOM_CONFIGMAP = 'coredns-custom';
-/** The `coredns-custom` key holding the clusterset.local server block. */
-export const COREDNS_CUSTOM_SERVER_KEY = 'clusterset.server';
-
-/** `cluster-1.eks-coredns-values.json`: the EKS add-on `configurationValues`, next to fleet.json. */
-export function eksCoreDnsValuesFile(clusterId: string): string {
-  return `${clusterId}.eks-coredns-values.json`;
-}
+export { COREDNS_CUSTOM_CONFIGMAP, COREDNS_CUSTOM_SERVER_KEY, COREDNS_RBAC_NAME, eksCoreDnsValuesFile } from '../fleet/coredns-objects';
 
 /**
  * Makes a cluster's CoreDNS answer `<pod>.<cluster-id>.<svc>.<ns>.svc.clusterset.local`:
@@ -86,12 +77,12 @@ export class CoreDnsMulticluster extends Construct {
     }
     if (config === CoreDnsConfig.COREFILE) {
       new k8s.KubeConfigMap(this, 'Resource', {
-        metadata: { name: 'coredns', namespace: 'kube-system', labels, annotations },
-        data: Lazy.any({ produce: () => ({ Corefile: this.patchedCorefile(props) }) }) as any,
+        metadata: { name: COREDNS_CONFIGMAP, namespace: COREDNS_NAMESPACE, labels, annotations },
+        data: Lazy.any({ produce: () => ({ [COREFILE_KEY]: this.patchedCorefile(props) }) }) as any,
       });
     } else if (config === CoreDnsConfig.CUSTOM_CONFIGMAP) {
       new k8s.KubeConfigMap(this, 'Resource', {
-        metadata: { name: COREDNS_CUSTOM_CONFIGMAP, namespace: 'kube-system', labels, annotations },
+        metadata: { name: COREDNS_CUSTOM_CONFIGMAP, namespace: COREDNS_NAMESPACE, labels, annotations },
         data: Lazy.any({ produce: () => ({ [COREDNS_CUSTOM_SERVER_KEY]: this.serverBlock(props) }) }) as any,
       });
     } else {

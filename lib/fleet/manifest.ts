@@ -2,7 +2,7 @@
  * `dist/fleet.json`: what the runner needs to reach each cluster, written by the compiler.
  * The runner discovers exports and imports from live state; the lists here are informational.
  */
-import { FleetModel, serviceKey } from './model';
+import { CoreDnsConfig, CoreDnsFlavour, FleetModel, serviceKey } from './model';
 import { isDnsLabel } from './names';
 
 export const FLEET_MANIFEST_API_VERSION = 'mcs.cdk8s.io/v1alpha1';
@@ -31,6 +31,21 @@ export interface FleetManifest {
   readonly imports: Readonly<Record<string, readonly string[]>>;
   /** Where the SyncRunner runs, when the fleet deploys one: its leader Lease lives there. */
   readonly runner?: { readonly hostClusterId: string; readonly namespace: string };
+  /**
+   * What each cluster declares about its CoreDNS (clusters that declare a version), so `apply`,
+   * `diff` and `preflight` can check the live Corefile and the running CoreDNS against it.
+   */
+  readonly coreDns?: Readonly<Record<string, FleetManifestCoreDns>>;
+}
+
+/** A cluster's CoreDNS as the fleet declares it. */
+export interface FleetManifestCoreDns {
+  /** `coreDnsVersion`, e.g. `1.12.2`. */
+  readonly version: string;
+  /** `coreDnsFlavour`: `in-tree` or `external-plugin`. */
+  readonly flavour: CoreDnsFlavour;
+  /** `coreDnsConfig`: where the clusterset configuration goes (`corefile`, `coredns-custom`, `eks-addon`). */
+  readonly config: CoreDnsConfig;
 }
 
 export function toFleetManifest(model: FleetModel): FleetManifest {
@@ -51,6 +66,17 @@ export function toFleetManifest(model: FleetModel): FleetManifest {
     exports: exported,
     imports: imported,
     ...(model.runner ? { runner: model.runner } : {}),
+    ...coreDnsEntries(model),
+  };
+}
+
+function coreDnsEntries(model: FleetModel): { coreDns?: Record<string, FleetManifestCoreDns> } {
+  const declared = model.clusters.filter((c) => c.coreDnsVersion !== undefined);
+  if (declared.length === 0) {
+    return {};
+  }
+  return {
+    coreDns: Object.fromEntries(declared.map((c) => [c.id, { version: c.coreDnsVersion!, flavour: c.coreDnsFlavour, config: c.coreDnsConfig ?? CoreDnsConfig.COREFILE }])),
   };
 }
 
