@@ -9,6 +9,7 @@ import { formatClusterSummary, formatFleetSummary, formatOutcome } from '../runn
 import { ClusterReport, clusterFailed } from '../runner/apply/report';
 import { FlagSpec, ParsedArgs, parseDuration, parseMap, UsageError } from './args';
 import { CliIo, Command, EXIT_FAILED, EXIT_OK } from './command';
+import { COREDNS_ROLLOUT_FLAGS, corefileSafetyFor, rolloutFor } from './coredns-flags';
 import { readFleetManifest } from './fleet-clients';
 
 /** Flags `apply` and `diff` share. */
@@ -24,6 +25,7 @@ const APPLY_FLAGS: readonly FlagSpec[] = [
   { name: 'prune', boolean: true, description: 'delete objects an earlier apply created that dist no longer has (never PVCs, never objects without our labels)' },
   { name: 'dry-run', boolean: true, description: 'print what would change; write nothing' },
   { name: 'crd-timeout', value: 'DURATION', description: 'how long to wait for applied CRDs to become Established', default: `${DEFAULT_CRD_TIMEOUT_MS / 1000}s` },
+  ...COREDNS_ROLLOUT_FLAGS,
 ];
 
 export interface FleetTarget {
@@ -62,6 +64,7 @@ export function connectTargets(args: ParsedArgs): FleetTarget {
 export async function runFleetApply(args: ParsedArgs, o: { dryRun: boolean; onLine?: (line: string) => void }): Promise<ClusterReport[]> {
   const target = connectTargets(args);
   try {
+    const rollout = o.dryRun ? undefined : rolloutFor(args, target.fleet);
     const reports = await applyFleet({
       dist: String(args.flags.dist),
       fleetName: target.fleet.name,
@@ -71,6 +74,8 @@ export async function runFleetApply(args: ParsedArgs, o: { dryRun: boolean; onLi
       crdTimeoutMs: args.flags['crd-timeout'] === undefined ? undefined : parseDuration(String(args.flags['crd-timeout']), 'crd-timeout'),
       onOutcome: (x) => o.onLine?.(formatOutcome(x)),
       onNotice: (clusterId, text) => o.onLine?.(`[${clusterId}] ${text}`),
+      corefileFor: corefileSafetyFor(args, target.fleet),
+      rolloutFor: rollout,
     });
     return [...reports, ...target.unreachable];
   } finally {
@@ -82,7 +87,7 @@ export const applyCommand: Command = {
   spec: {
     name: 'apply',
     summary: 'Server-side apply each dist/<cluster-id>/ folder to its cluster, in dependency order; --prune deletes what dist dropped.',
-    usage: 'cdk8s-mcs apply [--dist dist] [--kubeconfig F] [--context-map cluster=context,...] [--only ID,...] [--dry-run] [--prune]',
+    usage: 'cdk8s-mcs apply [--dist dist] [--kubeconfig F] [--context-map cluster=context,...] [--only ID,...] [--dry-run] [--prune] [--overwrite-corefile] [--coredns-check pods|off] [--coredns-ready-url ID=URL,...]',
     flags: APPLY_FLAGS,
   },
 

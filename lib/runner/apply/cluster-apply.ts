@@ -5,6 +5,9 @@
 import { KubeClient } from '../../kube/client';
 import { messageOf } from '../../kube/errors';
 import { reportPlannedObjects } from './dry-run';
+import { CoreDnsChange, coreDnsConfigChanges } from './coredns-change';
+import { CoreDnsRolloutOptions } from './coredns-rollout';
+import { corefileDecisions, CorefileSafety } from './corefile-refusal';
 import { DEFAULT_CRD_TIMEOUT_MS } from './crd-wait';
 import { applyPhases } from './execute';
 import { unionRefs } from './inventory';
@@ -31,6 +34,13 @@ export interface ClusterApplyOptions {
   readonly onOutcome?: (o: ObjectOutcome) => void;
   /** Progress that is not about one object, e.g. waiting for CRDs. */
   readonly onNotice?: (clusterId: string, text: string) => void;
+  /**
+   * What the cluster declares about CoreDNS, for refusing a change that would lose live Corefile
+   * lines. @default the cluster ID only: the live Corefile is compared with dist's as it is
+   */
+  readonly corefile?: CorefileSafety;
+  /** How to watch CoreDNS after its configuration changed; undefined: not watched, never rolled back. */
+  readonly rollout?: CoreDnsRolloutOptions;
 }
 
 export async function applyCluster(o: ClusterApplyOptions): Promise<ClusterReport> {
@@ -72,8 +82,12 @@ export async function applyCluster(o: ClusterApplyOptions): Promise<ClusterRepor
 type Emit = (x: ObjectOutcome) => void;
 type Notice = (text: string) => void;
 
+function decisionsFor(o: ClusterApplyOptions, observed: ObservedCluster) {
+  return corefileDecisions(observed.plan.objects, o.corefile ?? { declaration: { clusterId: o.client.clusterId } });
+}
+
 async function dryRun(o: ClusterApplyOptions, observed: ObservedCluster, emit: Emit, notice: Notice): Promise<void> {
-  await reportPlannedObjects(o.client, observed.plan.objects, observed.types, emit);
+  await reportPlannedObjects(o.client, observed.plan.objects, observed.types, emit, decisionsFor(o, observed));
   if (o.prune) {
     reportKept(o, observed, emit, true);
     await executePrune(observed.plan.prune, { client: o.client, discovery: observed.discovery, types: observed.types, dryRun: true, emit });
@@ -88,7 +102,12 @@ async function applyAndPrune(o: ClusterApplyOptions, observed: ObservedCluster, 
   // Recorded before the first write, so that a run that dies half-way still knows what it created.
   const recorded = unionRefs(stored, desired);
   await writeInventoryIfChanged(o.client, observed.store, stored, recorded);
-  const failed = await applyPhases({ client: o.client, observed, crdTimeoutMs: o.crdTimeoutMs ?? DEFAULT_CRD_TIMEOUT_MS, emit, notice });
+  const decisions = decisionsFor(o, observed);
+  const dnsPlans = coreDnsConfigChanges(observed.plan.objects, decisions);
+  const dns = o.rollout && dnsPlans.length > 0 ? new CoreDnsChange(o.client, dnsPlans, o.rollout, notice) : undefined;
+  await dns?.prepare();
+  const applied = await applyPhases({ client: o.client, observed, crdTimeoutMs: o.crdTimeoutMs ?? DEFAULT_CRD_TIMEOUT_MS, emit: dns ? dns.holding(emit) : emit, notice, corefileDecisions: decisions });
+  const failed = applied + (dns ? await dns.settle(emit) : 0);
   if (!o.prune) {
     noticeLeftovers(observed, notice);
     return;

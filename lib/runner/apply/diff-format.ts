@@ -16,8 +16,12 @@ export function formatObjectDiff(o: ObjectOutcome): string[] {
       return [title, '--- live', `+++ ${o.file ?? 'dist'}`, ...(o.changes ?? []).flatMap(formatChange)];
     case 'pruned':
       return [`${title} (prune)`, '--- live', '+++ (absent)', '@@ deleted by --prune @@'];
-    case 'kept':
     case 'failed':
+      if (o.refused) {
+        return [`# [${o.clusterId}] apply refuses ${describeRef(o.ref)}: ${o.reason ?? ''}`, title, '--- live', `+++ ${o.file ?? 'dist'}`, ...(o.changes ?? []).flatMap(formatChange)];
+      }
+      return [`# [${o.clusterId}] ${o.outcome} ${describeRef(o.ref)}: ${o.reason ?? ''}`];
+    case 'kept':
       return [`# [${o.clusterId}] ${o.outcome} ${describeRef(o.ref)}: ${o.reason ?? ''}`];
     default:
       return [];

@@ -8,6 +8,7 @@ import { resourcePath, ResourceType } from '../../kube/resources';
 import { KubeObject } from '../../kube/types';
 import { contentDifferences } from './compare';
 import { mapLimit } from './concurrency';
+import { CorefileDecision } from './corefile-refusal';
 import { refKey } from './object-ref';
 import { APPLY_FIELD_MANAGER } from './ownership';
 import { ObjectPlan } from './plan';
@@ -18,9 +19,16 @@ export type DryRunClient = Pick<KubeClient, 'clusterId' | 'apply'>;
 const DRY_RUN_CONCURRENCY = 8;
 
 /** Emits one outcome per planned object, in plan order. */
-export async function reportPlannedObjects(client: DryRunClient, objects: readonly ObjectPlan[], types: ReadonlyMap<string, ResourceType>, emit: (o: ObjectOutcome) => void): Promise<void> {
-  const outcomes = await mapLimit(objects, DRY_RUN_CONCURRENCY, (o) => plannedOutcome(client, o, types.get(refKey(o.ref))));
+export async function reportPlannedObjects(client: DryRunClient, objects: readonly ObjectPlan[], types: ReadonlyMap<string, ResourceType>, emit: (o: ObjectOutcome) => void, decisions?: ReadonlyMap<string, CorefileDecision>): Promise<void> {
+  const outcomes = await mapLimit(objects, DRY_RUN_CONCURRENCY, async (o) => {
+    const refusal = decisions?.get(refKey(o.ref))?.refusal;
+    return refusal ? refusedOutcome(client, o, refusal) : plannedOutcome(client, o, types.get(refKey(o.ref)));
+  });
   outcomes.forEach(emit);
+}
+
+function refusedOutcome(client: DryRunClient, plan: ObjectPlan, refusal: string): ObjectOutcome {
+  return { clusterId: client.clusterId, ref: plan.ref, dryRun: true, file: plan.desired.file, outcome: 'failed', refused: true, reason: refusal, changes: plan.changes };
 }
 
 async function plannedOutcome(client: DryRunClient, plan: ObjectPlan, type: ResourceType | undefined): Promise<ObjectOutcome> {

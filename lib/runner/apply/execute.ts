@@ -9,6 +9,7 @@ import { resourcePath, ResourceType } from '../../kube/resources';
 import { KubeObject } from '../../kube/types';
 import { mapLimit } from './concurrency';
 import { isEstablished, waitForCrdsEstablished } from './crd-wait';
+import { CorefileDecision } from './corefile-refusal';
 import { ObservedCluster } from './observe';
 import { refKey, refOf } from './object-ref';
 import { APPLY_FIELD_MANAGER } from './ownership';
@@ -23,6 +24,8 @@ export interface ExecuteContext {
   readonly crdTimeoutMs: number;
   readonly emit: (o: ObjectOutcome) => void;
   readonly notice: (text: string) => void;
+  /** CoreDNS configuration objects not to apply (or to apply with a notice), by refKey(). */
+  readonly corefileDecisions?: ReadonlyMap<string, CorefileDecision>;
 }
 
 const WRITE_CONCURRENCY = 8;
@@ -54,6 +57,14 @@ async function applyObject(ctx: ExecuteContext, plan: ObjectPlan, type: Resource
   if (plan.action === 'unchanged') {
     ctx.emit({ ...base, outcome: 'unchanged' });
     return 'unchanged';
+  }
+  const decision = ctx.corefileDecisions?.get(refKey(plan.ref));
+  if (decision?.refusal) {
+    ctx.emit({ ...base, outcome: 'failed', refused: true, reason: decision.refusal, changes: plan.changes });
+    return 'failed';
+  }
+  if (decision?.notice) {
+    ctx.notice(decision.notice);
   }
   try {
     if (!type) {

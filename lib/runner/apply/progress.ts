@@ -16,7 +16,7 @@ const DRY_RUN_VERBS: Record<ObjectOutcome['outcome'], string> = {
 
 /** `[cluster-1] created StatefulSet provider-ns/mysql`, `[cluster-1] updated Service ns/db (spec.ports[0].port)`. */
 export function formatOutcome(o: ObjectOutcome): string {
-  const verb = o.dryRun ? DRY_RUN_VERBS[o.outcome] : o.outcome;
+  const verb = o.refused ? (o.dryRun ? 'would refuse' : 'refused') : o.dryRun ? DRY_RUN_VERBS[o.outcome] : o.outcome;
   const line = `[${o.clusterId}] ${verb} ${describeRef(o.ref)}`;
   if (o.outcome === 'updated' && o.changes && o.changes.length > 0) {
     const paths = o.changes.map((c) => formatPath(c.path));

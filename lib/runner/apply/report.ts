@@ -19,6 +19,11 @@ export interface ObjectOutcome {
   readonly desired?: ManifestObject;
   /** For `kept` and `failed`: why. */
   readonly reason?: string;
+  /**
+   * For `failed`: not applied on purpose, because it would remove lines of the live CoreDNS
+   * configuration (`reason` lists them and the fix); `diff` shows it as a change, not an error.
+   */
+  readonly refused?: boolean;
 }
 
 export interface ClusterReport {
@@ -50,5 +55,10 @@ export function clusterFailed(report: ClusterReport): boolean {
 
 /** Whether anything would change (or did): what `diff` exits 1 for. */
 export function hasChanges(report: ClusterReport): boolean {
-  return report.outcomes.some((o) => o.outcome === 'created' || o.outcome === 'updated' || o.outcome === 'pruned');
+  return report.outcomes.some((o) => o.outcome === 'created' || o.outcome === 'updated' || o.outcome === 'pruned' || o.refused === true);
+}
+
+/** Like clusterFailed, but an object refused for the CoreDNS guard is a difference, not an error (what `diff` needs). */
+export function clusterErrored(report: ClusterReport): boolean {
+  return report.error !== undefined || report.outcomes.some((o) => o.outcome === 'failed' && !o.refused);
 }

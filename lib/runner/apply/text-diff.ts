@@ -2,14 +2,16 @@
 
 const CONTEXT_LINES = 2;
 
-type Op = { readonly sign: ' ' | '-' | '+'; readonly line: string };
+/** One line of a line diff: kept (` `), only in the first text (`-`), only in the second (`+`). */
+export type Op = { readonly sign: ' ' | '-' | '+'; readonly line: string };
 
 /** ` line`, `-line`, `+line`; unchanged runs longer than the context collapse to `…`. */
 export function lineDiff(before: string, after: string): string[] {
   return withContext(diffOps(before.split('\n'), after.split('\n')));
 }
 
-function diffOps(a: readonly string[], b: readonly string[]): Op[] {
+/** The line-by-line edit from `a` to `b` (longest common subsequence). */
+export function diffOps(a: readonly string[], b: readonly string[]): Op[] {
   // lcs[i][j]: length of the longest common subsequence of a[i..] and b[j..]
   const lcs = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
   for (let i = a.length - 1; i >= 0; i--) {

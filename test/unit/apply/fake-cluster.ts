@@ -61,7 +61,21 @@ export class FakeCluster {
       return this.discovery(gv, o.path);
     }
     const t = this.target(o.path);
+    if (o.method === 'PUT' && t.name) {
+      return this.replace(t, o.body as KubeObject);
+    }
     return t.name ? this.getObject(t, o.path) : { items: this.listObjects(t), metadata: {} };
+  }
+
+  /** An update (PUT): optimistic concurrency on resourceVersion, managedFields kept when the body has none. */
+  private replace(t: Target, body: KubeObject): KubeObject {
+    const existing = this.getObject(t, 'PUT');
+    if (body.metadata.resourceVersion !== existing.metadata.resourceVersion) {
+      throw new KubeApiError(`PUT: 409 Conflict: resourceVersion ${body.metadata.resourceVersion} is not ${existing.metadata.resourceVersion}`, 409, 'Conflict', this.clusterId);
+    }
+    const stored = { ...body, metadata: { ...body.metadata, managedFields: body.metadata.managedFields ?? existing.metadata.managedFields, resourceVersion: String(++this.resourceVersion) } } as KubeObject;
+    this.objects.set(this.key(t), stored);
+    return stored;
   }
 
   public async apply<T extends KubeObject>(path: string, obj: KubeObject, o: ApplyOptions): Promise<T> {
