@@ -1,5 +1,7 @@
 // The CLI entry: every command module registers itself here.
 import { applyCommand } from './apply';
+import { corefileCommand } from './corefile';
+import { preflightCommand } from './preflight';
 import { diffCommand } from './diff';
 import { initCommand } from './init';
 import { kubeconfigCommand } from './kubeconfig';
@@ -10,4 +12,6 @@ export { registerCommand };
 registerCommand(kubeconfigCommand);
 registerCommand(applyCommand);
 registerCommand(diffCommand);
+registerCommand(corefileCommand);
+registerCommand(preflightCommand);
 registerCommand(initCommand);
