@@ -29,6 +29,12 @@ export interface LocalRunOptions {
    * @default true
    */
   readonly log?: boolean;
+  /**
+   * Keep the `ready` plugin, moved to this port of the bind address, so that readiness can be
+   * probed as a kubelet would (`ready` is removed otherwise).
+   * @default - removed
+   */
+  readonly readyPort?: number;
 }
 
 /**
@@ -64,7 +70,11 @@ function checkOptions({ port, kubeconfig }: LocalRunOptions): void {
 function adaptServerBlock(editor: CorefileEditor, block: ServerBlock, options: LocalRunOptions): void {
   block.keys.forEach((key) => editor.replaceToken(key, withPort(key.value, options.port)));
   const plugins = block.body.directives;
-  plugins.filter((plugin) => PLUGINS_REMOVED_FOR_LOCAL_RUN.includes(plugin.name.value)).forEach((plugin) => editor.removeDirective(plugin));
+  const keepReady = options.readyPort !== undefined;
+  plugins.filter((plugin) => PLUGINS_REMOVED_FOR_LOCAL_RUN.includes(plugin.name.value) && !(keepReady && plugin.name.value === 'ready')).forEach((plugin) => editor.removeDirective(plugin));
+  if (keepReady) {
+    directivesNamed(block.body, 'ready').forEach((ready) => editor.replaceArgs(ready, [`${options.bindAddress ?? '127.0.0.1'}:${options.readyPort}`]));
+  }
   const addLog = (options.log ?? true) && directivesNamed(block.body, 'log').length === 0;
   editor.insertFirstLinesInServerBlock(block, [`bind ${formatWord(options.bindAddress ?? '127.0.0.1')}`, ...(addLog ? ['log'] : [])]);
   const apiClients = [...directivesNamed(block.body, 'kubernetes'), ...directivesNamed(block.body, 'multicluster')];
