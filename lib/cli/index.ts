@@ -2,6 +2,7 @@
 import { applyCommand } from './apply';
 import { corefileCommand } from './corefile';
 import { preflightCommand } from './preflight';
+import { statusCommand } from './status';
 import { diffCommand } from './diff';
 import { initCommand } from './init';
 import { kubeconfigCommand } from './kubeconfig';
@@ -14,4 +15,5 @@ registerCommand(applyCommand);
 registerCommand(diffCommand);
 registerCommand(corefileCommand);
 registerCommand(preflightCommand);
+registerCommand(statusCommand);
 registerCommand(initCommand);
