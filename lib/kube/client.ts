@@ -21,6 +21,8 @@ export interface RequestOptions {
   readonly contentType?: string;
   /** Per-request timeout in ms (not for watches). */
   readonly timeoutMs?: number;
+  /** Aborts the request (e.g. a write of a replica that just lost its leadership). */
+  readonly signal?: AbortSignal;
 }
 
 export interface ApplyOptions {
@@ -28,6 +30,7 @@ export interface ApplyOptions {
   readonly force?: boolean;
   readonly dryRun?: boolean;
   readonly subresource?: 'status';
+  readonly signal?: AbortSignal;
 }
 
 const APPLY_PATCH = 'application/apply-patch+yaml';
@@ -56,23 +59,24 @@ export class KubeClient {
     return (await this.request({ verb: 'get', method: 'GET', path })) as T;
   }
 
-  public async list<T extends KubeObject>(path: string, query: Record<string, string | undefined> = {}): Promise<{ items: T[]; resourceVersion: string }> {
-    const body = (await this.request({ verb: 'list', method: 'GET', path, query })) as { items?: T[]; metadata?: { resourceVersion?: string } };
-    return { items: body.items ?? [], resourceVersion: body.metadata?.resourceVersion ?? '' };
+  /** One list request; with `limit`, one page of it, and `continueToken` names the next page (undefined after the last). */
+  public async list<T extends KubeObject>(path: string, query: Record<string, string | undefined> = {}): Promise<{ items: T[]; resourceVersion: string; continueToken?: string }> {
+    const body = (await this.request({ verb: 'list', method: 'GET', path, query })) as { items?: T[]; metadata?: { resourceVersion?: string; continue?: string } };
+    return { items: body.items ?? [], resourceVersion: body.metadata?.resourceVersion ?? '', ...(body.metadata?.continue ? { continueToken: body.metadata.continue } : {}) };
   }
 
   /** Server-side apply of a whole object (or its status) with our field manager. */
   public async apply<T extends KubeObject>(path: string, obj: KubeObject, o: ApplyOptions): Promise<T> {
     const query = { fieldManager: o.fieldManager, force: o.force ? 'true' : undefined, dryRun: o.dryRun ? 'All' : undefined };
     const p = o.subresource ? `${path}/${o.subresource}` : path;
-    return (await this.request({ verb: 'apply', method: 'PATCH', path: p, query, body: obj, contentType: APPLY_PATCH })) as T;
+    return (await this.request({ verb: 'apply', method: 'PATCH', path: p, query, body: obj, contentType: APPLY_PATCH, signal: o.signal })) as T;
   }
 
   /** Deletes; `uid` makes it a no-op when the object was replaced meanwhile. Returns false if it did not exist. */
-  public async delete(path: string, o: { uid?: string; propagationPolicy?: string } = {}): Promise<boolean> {
+  public async delete(path: string, o: { uid?: string; propagationPolicy?: string; signal?: AbortSignal } = {}): Promise<boolean> {
     const body = { kind: 'DeleteOptions', apiVersion: 'v1', ...(o.uid ? { preconditions: { uid: o.uid } } : {}), ...(o.propagationPolicy ? { propagationPolicy: o.propagationPolicy } : {}) };
     try {
-      await this.request({ verb: 'delete', method: 'DELETE', path, body });
+      await this.request({ verb: 'delete', method: 'DELETE', path, body, signal: o.signal });
       return true;
     } catch (e) {
       if (e instanceof KubeApiError && (e.status === 404 || (e.status === 409 && o.uid))) {
@@ -85,7 +89,7 @@ export class KubeClient {
   public async request(o: RequestOptions): Promise<unknown> {
     const started = Date.now();
     try {
-      const res = await this.send(o);
+      const res = await this.send(o, o.signal);
       const text = await readAll(res);
       if (res.statusCode! >= 300) {
         throw this.apiError(o, res.statusCode!, text);
@@ -209,6 +213,12 @@ function readAll(res: http.IncomingMessage): Promise<string> {
     res.on('data', (c: Buffer) => chunks.push(c));
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     res.on('error', reject);
+    // An aborted request (its signal fired) may only close the response: settle instead of waiting forever.
+    res.on('close', () => {
+      if (!res.complete) {
+        reject(new Error('the response was cut off before its end (request aborted or connection lost)'));
+      }
+    });
   });
 }
 

@@ -1,27 +1,47 @@
 /**
- * List+watch cache of one resource in one cluster, in the style of client-go's reflector:
- * list, then watch from the list's resourceVersion with bookmarks; relist on 410 Gone; back off
+ * List+watch cache of one resource in one cluster, in the style of client-go's reflector: list (in
+ * pages), then watch from the list's resourceVersion with bookmarks; relist on 410 Gone; back off
  * exponentially on errors and keep serving the last known state meanwhile.
+ *
+ * Like controller-runtime's cache options, a `transform` runs on ingest, so only the fields the
+ * caller reads are ever held (managedFields alone are often half of an object). A handler that
+ * throws is reported and the watch goes on: one bad event must not cost every later one.
  */
 import { KubeClient } from './client';
 import { isGone, KubeApiError, messageOf } from './errors';
+import { IndexFn, InformerEventType, InformerStore, StoreChange } from './informer-store';
+import { listInPages } from './paginated-list';
 import { resourcePath, ResourceType } from './resources';
 import { KubeObject, objectKey } from './types';
 
-export type InformerEventType = 'add' | 'update' | 'delete';
+export type { InformerEventType, IndexFn };
 
 export type RelistReason = 'initial' | 'gone' | 'error';
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubeObject = KubeObject> {
   readonly resource: ResourceType;
   readonly namespace?: string;
   readonly labelSelector?: string;
+  readonly fieldSelector?: string;
   /** Server-side watch timeout; the informer re-watches from the last resourceVersion after it. */
   readonly watchTimeoutSeconds?: number;
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
   /** Secondary indexes: name -> function giving the index values of an object. */
-  readonly indexes?: Readonly<Record<string, (obj: KubeObject) => readonly string[]>>;
+  readonly indexes?: Readonly<Record<string, IndexFn>>;
+  /**
+   * Applied to every object before it is cached (lists, watch events, local writes): keep only what
+   * is read. It must keep metadata.name, namespace, uid and resourceVersion.
+   * @default - the object as the API server sent it
+   */
+  readonly transform?: (obj: KubeObject) => T;
+  /** Objects per list page. @default 500 */
+  readonly pageSize?: number;
+  /**
+   * Called synchronously whenever an object was added or updated in the cache (events, relists,
+   * local writes), before any handler: for keeping indexes of other informers in step with this one.
+   */
+  readonly onCacheChange?: (obj: T, old?: T) => void;
 }
 
 export interface InformerHandlers<T extends KubeObject> {
@@ -29,6 +49,8 @@ export interface InformerHandlers<T extends KubeObject> {
   /** Called after every successful (re)list, with whether it was the first. */
   onSynced?(first: boolean): void;
   onError?(error: Error): void;
+  /** A handler threw; the event is cached all the same and the watch goes on. @default - written to stderr */
+  onHandlerError?(error: Error, what: string): void;
 }
 
 /** Watch retries from the same resourceVersion before giving up and relisting. */
@@ -47,9 +69,10 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
   });
 
+type WatchEvent = { type: string; object: KubeObject };
+
 export class Informer<T extends KubeObject> {
-  private readonly store = new Map<string, T>();
-  private readonly index = new Map<string, Map<string, Set<string>>>();
+  private readonly store: InformerStore<T>;
   private readonly abort = new AbortController();
   private resourceVersion = '';
   private synced = false;
@@ -63,12 +86,16 @@ export class Informer<T extends KubeObject> {
   public lists = 0;
   /** Why each list happened: the first one, after a 410 Gone (watch expired), after an error. */
   public readonly relists: Record<RelistReason, number> = { initial: 0, gone: 0, error: 0 };
+  /** Handler calls that threw (each reported through onHandlerError). */
+  public handlerErrors = 0;
 
   public constructor(
     private readonly client: KubeClient,
-    private readonly options: InformerOptions,
+    private readonly options: InformerOptions<T>,
     private readonly handlers: InformerHandlers<T> = {},
-  ) {}
+  ) {
+    this.store = new InformerStore<T>(options.indexes);
+  }
 
   /** The plural resource name, e.g. `pods`. */
   public get resourceName(): string {
@@ -101,63 +128,38 @@ export class Informer<T extends KubeObject> {
     return [...this.store.values()];
   }
 
-  /** Objects whose index `name` yields `value`, e.g. `byIndex('namespace', 'db')`. */
+  /** Objects whose index `name` yields `value`, e.g. `byIndex('label', 'db/app=mysql')`. */
   public byIndex(name: string, value: string): T[] {
-    const keys = this.index.get(name)?.get(value);
-    return keys ? [...keys].map((k) => this.store.get(k)!).filter((o) => o !== undefined) : [];
+    return this.store.byIndex(name, value);
   }
 
   /** How many objects index `name` maps `value` to (without building the list). */
   public indexCount(name: string, value: string): number {
-    return this.index.get(name)?.get(value)?.size ?? 0;
+    return this.store.indexCount(name, value);
   }
 
-  private put(key: string, obj: T): void {
-    const old = this.store.get(key);
-    if (old) {
-      this.unindex(key, old);
-    }
-    this.store.set(key, obj);
-    for (const [name, fn] of Object.entries(this.options.indexes ?? {})) {
-      const byValue = this.index.get(name) ?? new Map<string, Set<string>>();
-      this.index.set(name, byValue);
-      for (const value of fn(obj)) {
-        byValue.set(value, (byValue.get(value) ?? new Set()).add(key));
-      }
-    }
-  }
-
-  private drop(key: string): void {
-    const old = this.store.get(key);
-    if (old) {
-      this.unindex(key, old);
-      this.store.delete(key);
-    }
-  }
-
-  private unindex(key: string, obj: T): void {
-    for (const [name, fn] of Object.entries(this.options.indexes ?? {})) {
-      for (const value of fn(obj)) {
-        const keys = this.index.get(name)?.get(value);
-        keys?.delete(key);
-        if (keys?.size === 0) {
-          this.index.get(name)!.delete(value);
-        }
-      }
-    }
+  /** Recomputes index `name` for every cached object (its function reads state that changed). */
+  public reindex(name: string): void {
+    this.store.reindex(name);
   }
 
   /** Writes our own write's result into the cache at once, so a reconcile that runs before the watch event sees it. */
-  public upsertLocal(obj: T): void {
-    const key = objectKey(obj);
-    const old = this.store.get(key);
-    if (!old || newer(obj, old)) {
-      this.put(key, obj);
+  public upsertLocal(obj: KubeObject): void {
+    const ingested = this.ingest(obj);
+    const old = this.store.get(objectKey(ingested));
+    this.store.upsertLocal(ingested);
+    if (this.store.get(objectKey(ingested)) === ingested) {
+      this.options.onCacheChange?.(ingested, old);
     }
   }
 
   public removeLocal(key: string): void {
-    this.drop(key);
+    this.store.removeLocal(key);
+  }
+
+  private ingest(obj: KubeObject): T {
+    const complete = withKind(obj, this.options.resource);
+    return this.options.transform ? this.options.transform(complete) : (complete as T);
   }
 
   private async run(): Promise<void> {
@@ -169,7 +171,7 @@ export class Informer<T extends KubeObject> {
         this.relists[reason]++;
         backoff = this.minBackoff;
       } catch (e) {
-        reason = 'error';
+        reason = isGone(e) ? 'gone' : 'error';
         this.failed(e);
         await sleep(jitter(backoff), this.abort.signal);
         backoff = Math.min(backoff * 2, this.maxBackoff);
@@ -209,6 +211,7 @@ export class Informer<T extends KubeObject> {
         allowWatchBookmarks: 'true',
         timeoutSeconds: String(this.options.watchTimeoutSeconds ?? 300),
         labelSelector: this.options.labelSelector,
+        fieldSelector: this.options.fieldSelector,
       };
       try {
         await this.client.watch(this.path(), query, (e) => this.onWatchEvent(e), this.abort.signal);
@@ -234,57 +237,64 @@ export class Informer<T extends KubeObject> {
   }
 
   private async relist(): Promise<void> {
-    const { items, resourceVersion } = await this.client.list<T>(this.path(), { labelSelector: this.options.labelSelector });
+    const listed = await listInPages(this.client, this.path(), {
+      labelSelector: this.options.labelSelector,
+      fieldSelector: this.options.fieldSelector,
+      pageSize: this.options.pageSize,
+      transform: (o) => this.ingest(o),
+    });
     this.lists++;
-    const fresh = new Map(items.map((o) => [objectKey(o), withKind(o, this.options.resource)]));
-    for (const [key, old] of this.store) {
-      if (!fresh.has(key)) {
-        this.drop(key);
-        this.handlers.onEvent?.('delete', old);
-      }
-    }
-    for (const [key, obj] of fresh) {
-      const old = this.store.get(key);
-      this.put(key, obj);
-      if (!old) {
-        this.handlers.onEvent?.('add', obj);
-      } else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) {
-        this.handlers.onEvent?.('update', obj, old);
-      }
-    }
-    this.resourceVersion = resourceVersion;
+    const changes = this.store.replace(listed.items);
+    this.resourceVersion = listed.resourceVersion;
     this.lastContact = Date.now();
     this.lastError = undefined;
+    changes.forEach((c) => this.emit(c));
     const first = !this.synced;
     this.synced = true;
     this.syncWaiters.splice(0).forEach((w) => w());
-    this.handlers.onSynced?.(first);
+    this.isolated('onSynced', () => this.handlers.onSynced?.(first));
   }
 
-  private onWatchEvent(e: { type: string; object: KubeObject }): void {
+  private onWatchEvent(e: WatchEvent): void {
     this.lastContact = Date.now();
     this.lastError = undefined;
     if (e.type === 'ERROR') {
       const status = e.object as unknown as { code?: number; reason?: string; message?: string };
+      // Thrown to the watch (not a handler error): it ends this watch, and a 410 makes the informer relist.
       throw new KubeApiError(`watch ${this.options.resource.plural}: ${status.message ?? 'error'}`, status.code ?? 500, status.reason ?? '', this.client.clusterId);
     }
+    // Opaque: stored to resume the watch from, never compared for order.
     this.resourceVersion = e.object.metadata.resourceVersion ?? this.resourceVersion;
-    if (e.type === 'BOOKMARK') {
-      return;
+    if (e.type !== 'ADDED' && e.type !== 'MODIFIED' && e.type !== 'DELETED') {
+      return; // BOOKMARK: only its resourceVersion counts
     }
-    const obj = withKind(e.object as T, this.options.resource);
-    const key = objectKey(obj);
-    const old = this.store.get(key);
-    if (e.type === 'DELETED') {
-      this.drop(key);
-      this.handlers.onEvent?.('delete', obj, old);
-    } else if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) {
-      // Already known at this version: the echo of our own write, written through with upsertLocal.
-      // Nothing changed, so nothing to handle (a reconcile triggered by it would only find the same state).
-      return;
-    } else {
-      this.put(key, obj);
-      this.handlers.onEvent?.(old ? 'update' : 'add', obj, old);
+    const change = this.store.applyEvent(e.type, this.ingest(e.object));
+    if (change) {
+      this.emit(change);
+    }
+  }
+
+  private emit(change: StoreChange<T>): void {
+    const cached = change.type === 'delete' ? undefined : change.obj;
+    if (cached) {
+      this.isolated('onCacheChange', () => this.options.onCacheChange?.(cached, change.old));
+    }
+    this.isolated(`${change.type} of ${objectKey(change.obj)}`, () => this.handlers.onEvent?.(change.type, change.obj, change.old));
+  }
+
+  /** Runs a handler; if it throws, reports it and carries on (the watch must not end for it). */
+  private isolated(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.handlerErrors++;
+      const error = e instanceof Error ? e : new Error(String(e));
+      const where = `${this.options.resource.plural}@${this.client.clusterId}: handler of ${what}`;
+      if (this.handlers.onHandlerError) {
+        this.handlers.onHandlerError(error, where);
+      } else {
+        process.stderr.write(`informer ${where} threw: ${messageOf(error)}\n`);
+      }
     }
   }
 
@@ -296,15 +306,9 @@ export class Informer<T extends KubeObject> {
 }
 
 /** Lists return items without apiVersion/kind; fill them in so cached objects are complete. */
-function withKind<T extends KubeObject>(obj: T, rt: ResourceType): T {
+function withKind(obj: KubeObject, rt: ResourceType): KubeObject {
   if (obj.kind && obj.apiVersion) {
     return obj;
   }
   return { ...obj, apiVersion: rt.group ? `${rt.group}/${rt.version}` : rt.version, kind: rt.kind };
-}
-
-function newer(a: KubeObject, b: KubeObject): boolean {
-  const ra = Number(a.metadata.resourceVersion ?? 0);
-  const rb = Number(b.metadata.resourceVersion ?? 0);
-  return Number.isNaN(ra) || Number.isNaN(rb) || ra >= rb;
 }

@@ -6,9 +6,11 @@
 import { clustersetIpServiceName, LABEL_DERIVED_BY, LABEL_ENDPOINTSLICE_MANAGED_BY, LABEL_IMPORT_OF, LABEL_MCS_SERVICE_NAME, LABEL_SERVICE_NAME, MANAGER, serviceOfAmcsName } from '../../fleet/names';
 import { KubeClient } from '../../kube/client';
 import { explainListError } from './diagnose';
-import { Informer, InformerEventType } from '../../kube/informer';
+import { Informer, InformerEventType, InformerOptions } from '../../kube/informer';
 import { ENDPOINT_SLICES, LEASES, NAMESPACES, PODS, ResourceType, SERVICE_EXPORTS, SERVICE_IMPORTS, SERVICES } from '../../kube/resources';
 import { EndpointSlice, KubeObject, Lease, Namespace, Pod, Service, ServiceExport, ServiceImport } from '../../kube/types';
+import { ingestEndpointSlice, ingestLivenessLease, ingestNamespace, ingestPod, ingestService, ingestServiceExport, ingestServiceImport } from './ingest';
+import { labelPairKey, SelectorKeys } from './selector-keys';
 
 export type WatchedKind = 'pod' | 'service' | 'serviceExport' | 'namespace' | 'serviceImport' | 'slice' | 'lease';
 
@@ -28,9 +30,7 @@ export type ClusterEventHandler = (e: ClusterEvent) => void;
 /** Called when an informer's list or watch fails, with an explanation naming the fix. */
 export type ClusterErrorHandler = (clusterId: string, explanation: string) => void;
 
-/** `namespace/key=value` of each label pair: the index that finds a selector's pods without scanning the namespace. */
-export const labelPairKey = (namespace: string, key: string, value: string) => `${namespace}/${key}=${value}`;
-const byLabelPair = (o: KubeObject) => Object.entries(o.metadata.labels ?? {}).map(([k, v]) => labelPairKey(o.metadata.namespace ?? '', k, v));
+export { labelPairKey };
 const bySelectorPair = (o: KubeObject) => Object.entries((o as Service).spec?.selector ?? {}).map(([k, v]) => labelPairKey(o.metadata.namespace ?? '', k, v));
 const byImport = (o: KubeObject) => {
   const svc = o.metadata.labels?.[LABEL_IMPORT_OF];
@@ -52,6 +52,8 @@ export interface ClusterStateOptions {
   readonly runnerNamespace: string;
   readonly onEvent: ClusterEventHandler;
   readonly onError?: ClusterErrorHandler;
+  /** An event handler threw (the watch goes on). @default - written to stderr by the informer */
+  readonly onHandlerError?: (error: Error, where: string) => void;
   /** @default 300 */
   readonly watchTimeoutSeconds?: number;
 }
@@ -66,21 +68,32 @@ export class ClusterState {
   public readonly slices: Informer<EndpointSlice>;
   /** The runner's liveness Leases in its own namespace. */
   public readonly leases: Informer<Lease>;
+  /** The label keys Services select on: the pods' label index holds only those pairs. */
+  private readonly selectorKeys = new SelectorKeys();
 
   public constructor(public readonly client: KubeClient, o: ClusterStateOptions) {
-    const make = <T extends KubeObject>(kind: WatchedKind, resource: ResourceType, extra: { labelSelector?: string; namespace?: string; indexes?: Record<string, (o: KubeObject) => readonly string[]> } = {}) =>
+    const make = <T extends KubeObject>(kind: WatchedKind, resource: ResourceType, extra: Omit<InformerOptions<T>, 'resource'>) =>
       new Informer<T>(client, { resource, watchTimeoutSeconds: o.watchTimeoutSeconds, ...extra }, {
         onEvent: (type, obj, old) => o.onEvent({ clusterId: client.clusterId, kind, type, obj, old }),
         onError: (e) => o.onError?.(client.clusterId, explainListError(client.clusterId, resource.plural, e)),
+        onHandlerError: o.onHandlerError,
       });
     const runnerNamespace = o.runnerNamespace;
-    this.pods = make('pod', PODS, { indexes: { label: byLabelPair } });
-    this.services = make('service', SERVICES, { indexes: { import: byImport, selector: bySelectorPair } });
-    this.serviceExports = make('serviceExport', SERVICE_EXPORTS);
-    this.namespaces = make('namespace', NAMESPACES);
-    this.serviceImports = make('serviceImport', SERVICE_IMPORTS);
-    this.slices = make('slice', ENDPOINT_SLICES, { labelSelector: `${LABEL_ENDPOINTSLICE_MANAGED_BY}=${MANAGER}`, indexes: { import: (o) => [sliceServiceKey(o)] } });
-    this.leases = make('lease', LEASES, { namespace: runnerNamespace, labelSelector: LABEL_LIVENESS_OF });
+    // Each cache keeps only what the sync reads (./ingest.ts).
+    this.pods = make<Pod>('pod', PODS, { transform: ingestPod, indexes: { label: (p) => this.selectorKeys.pairsOf(p) } });
+    this.services = make<Service>('service', SERVICES, { transform: ingestService, indexes: { import: byImport, selector: bySelectorPair }, onCacheChange: (s) => this.onServiceCached(s) });
+    this.serviceExports = make<ServiceExport>('serviceExport', SERVICE_EXPORTS, { transform: ingestServiceExport });
+    this.namespaces = make<Namespace>('namespace', NAMESPACES, { transform: ingestNamespace });
+    this.serviceImports = make<ServiceImport>('serviceImport', SERVICE_IMPORTS, { transform: ingestServiceImport });
+    this.slices = make<EndpointSlice>('slice', ENDPOINT_SLICES, { transform: ingestEndpointSlice, labelSelector: `${LABEL_ENDPOINTSLICE_MANAGED_BY}=${MANAGER}`, indexes: { import: (o) => [sliceServiceKey(o)] } });
+    this.leases = make<Lease>('lease', LEASES, { transform: ingestLivenessLease, namespace: runnerNamespace, labelSelector: LABEL_LIVENESS_OF });
+  }
+
+  /** A Service selecting on a label key not seen before: index that key's pairs of every pod. */
+  private onServiceCached(service: Service): void {
+    if (this.selectorKeys.observe(service)) {
+      this.pods.reindex('label');
+    }
   }
 
   public get clusterId(): string {
