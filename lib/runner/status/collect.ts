@@ -121,6 +121,12 @@ function importViews(r: ClusterRead, fleet: FleetManifest, now: number): ImportV
       }
       sources.set(key, view);
     }
+    // A provider fleet.json names but without slices here (lost, expired, not synced yet) still shows, with its lease.
+    for (const provider of fleet.exports[service] ?? []) {
+      if (provider !== r.clusterId && ![...sources.values()].some((v) => v.clusterId === provider)) {
+        sources.set(provider, { clusterId: provider, method: '-', ready: 0, notReady: 0, ...leaseAge(r.leases.get(livenessLeaseName(provider)), now) });
+      }
+    }
     return { service, consumer: r.clusterId, type: (si?.spec as { type?: string } | undefined)?.type, sources: [...sources.values()], dnsNames: dnsNames.sort((a, b) => a.name.localeCompare(b.name)) };
   });
 }
