@@ -32,9 +32,9 @@ export function parsePrometheus(text: string): PromSample[] {
   return samples;
 }
 
-/** Counts keyed `cluster verb resource` from cdk8s_mcs_api_requests (every request the runner's clients made). */
+/** Counts keyed `cluster verb resource` from cdk8s_mcs_api_requests_total (every request the runner's clients made). */
 export function apiRequestCounts(samples: readonly PromSample[]): Map<string, number> {
-  return new Map(samples.filter((s) => s.name === 'cdk8s_mcs_api_requests').map((s) => [`${s.labels.cluster} ${s.labels.verb} ${s.labels.resource}`, s.value]));
+  return new Map(samples.filter((s) => s.name === 'cdk8s_mcs_api_requests_total').map((s) => [`${s.labels.cluster} ${s.labels.verb} ${s.labels.resource}`, s.value]));
 }
 
 /** Counts keyed `cluster verb resource` from cdk8s_mcs_writes_total (the sync's own writes, leases included). */

@@ -13,10 +13,10 @@ export interface TrafficDelta {
   readonly requests: Readonly<Record<string, number>>;
   readonly requestsByVerb: Readonly<Record<string, number>>;
   readonly requestsTotal: number;
-  /** Mutating requests to Leases (cdk8s_mcs_api_requests), keyed `cluster verb`. */
+  /** Mutating requests to Leases (cdk8s_mcs_api_requests_total), keyed `cluster verb`. */
   readonly leaseWrites: Readonly<Record<string, number>>;
   readonly leaseWritesTotal: number;
-  /** Mutating requests to anything but Leases (cdk8s_mcs_api_requests), keyed `cluster verb resource`. */
+  /** Mutating requests to anything but Leases (cdk8s_mcs_api_requests_total), keyed `cluster verb resource`. */
   readonly derivedWrites: Readonly<Record<string, number>>;
   readonly derivedWritesTotal: number;
   /** The sync's own write counter (cdk8s_mcs_writes_total), keyed `cluster verb resource`; Leases included. */

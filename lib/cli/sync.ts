@@ -1,5 +1,6 @@
 import { SyncController } from '../runner/sync/controller';
 import { createLogger, LogLevel } from '../runner/observe/log';
+import { SyncMetrics } from '../runner/observe/metrics';
 import { startHealthServer } from '../runner/observe/server';
 import { parseDuration, parseMap, UsageError } from './args';
 import { Command, EXIT_FAILED, EXIT_OK } from './command';
@@ -48,6 +49,8 @@ export const syncCommand: Command = {
       log,
       identity: f.identity as string | undefined,
       leaderElection: f.once || f['leader-elect'] === 'false' ? undefined : { clusterId: leaderCluster },
+      // process and Node.js metrics too: this process is the runner
+      metrics: new SyncMetrics({ processMetrics: !f.once }),
     });
     if (f.once) {
       const report = await controller.runOnce(parseDuration(String(f['sync-timeout']), 'sync-timeout'));
@@ -56,7 +59,15 @@ export const syncCommand: Command = {
       return report.errors.length > 0 ? EXIT_FAILED : EXIT_OK;
     }
     const port = Number(f['metrics-port']);
-    const server = port > 0 ? await startHealthServer({ readiness: () => controller.readiness(), renderMetrics: () => controller.renderMetrics() }, port) : undefined;
+    const metrics = controller.metrics;
+    const server = port > 0
+      ? await startHealthServer({
+        readiness: () => controller.readiness(),
+        // renderMetrics() copies request and relist counts into the metrics; scrape() renders them all
+        renderMetrics: () => (controller.renderMetrics(), metrics.scrape()),
+        metricsContentType: metrics.contentType,
+      }, port)
+      : undefined;
     controller.start();
     log.info('sync started', { clusters: [...clients.keys()].join(','), metricsPort: port });
     await new Promise<void>((resolve) => {

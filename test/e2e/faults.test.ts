@@ -177,8 +177,8 @@ describe('faults', () => {
     await killRunner();
     startRunner(['--watch-timeout', '2s']);
     await converged();
-    await eventually('runner serving metrics', async () => (await metrics()).includes('cdk8s_mcs_informer_lists'));
-    const gone = async () => (await metrics()).split('\n').filter((l) => l.startsWith(`cdk8s_mcs_informer_lists{cluster="${provider}"`) && l.includes('reason="gone"')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+    await eventually('runner serving metrics', async () => (await metrics()).includes('cdk8s_mcs_informer_lists_total'));
+    const gone = async () => (await metrics()).split('\n').filter((l) => l.startsWith(`cdk8s_mcs_informer_lists_total{cluster="${provider}"`) && l.includes('reason="gone"')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
     const goneBefore = await gone();
     runner!.kill('SIGSTOP');
     try {

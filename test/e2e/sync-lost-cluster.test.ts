@@ -62,7 +62,7 @@ describe('a provider cluster that goes away', () => {
     }
     await tb.startCluster(provider);
     expect(Date.now() - downFor).toBeLessThan(TTL_MS);
-    await eventually('provider fresh again', () => sync.readiness().ready && (sync.metrics.render().includes(`cdk8s_mcs_source_state{cluster="${provider}",state="fresh"} 1`)), 60_000);
+    await eventually('provider fresh again', () => sync.readiness().ready && sync.metrics.sourceState.get({ cluster: provider, state: 'fresh' }) === 1, 60_000);
     await expectResolving();
     expect(sliceWrites() - writesBefore).toBe(0);
   });

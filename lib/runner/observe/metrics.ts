@@ -1,122 +1,79 @@
-/** Prometheus metrics in text exposition format, without a client library. */
+/**
+ * Every metric the sync controller exports, through prom-client: it formats the Prometheus text
+ * exposition (escaping, types, histogram buckets) and supplies the standard process and Node.js
+ * metrics, so what an operator scrapes is what every other Node.js exporter serves.
+ */
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { CounterMetric, GaugeMetric, HistogramMetric, MirroredCounter } from './metric-types';
 
-type Labels = Record<string, string>;
+export { CounterMetric, GaugeMetric, HistogramMetric, MirroredCounter } from './metric-types';
+export type { Labels } from './metric-types';
 
-const labelText = (labels: Labels) => {
-  const entries = Object.entries(labels);
-  return entries.length ? `{${entries.map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',')}}` : '';
-};
-
-/** Values keyed by their label set, rendered as one Prometheus metric family. */
-abstract class LabelledValues {
-  protected readonly values = new Map<string, { labels: Labels; value: number }>();
-  protected abstract readonly type: 'counter' | 'gauge';
-
-  public constructor(public readonly name: string, public readonly help: string) {}
-
-  public get(labels: Labels = {}): number {
-    return this.values.get(labelText(labels))?.value ?? 0;
-  }
-
-  public total(): number {
-    return [...this.values.values()].reduce((a, e) => a + e.value, 0);
-  }
-
-  public render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
-    for (const e of this.values.values()) {
-      lines.push(`${this.name}${labelText(e.labels)} ${e.value}`);
-    }
-    return lines.join('\n');
-  }
-}
-
-export class Counter extends LabelledValues {
-  protected readonly type = 'counter';
-
-  public inc(labels: Labels = {}, by = 1): void {
-    const key = labelText(labels);
-    const entry = this.values.get(key) ?? { labels, value: 0 };
-    entry.value += by;
-    this.values.set(key, entry);
-  }
-}
-
-export class Gauge extends LabelledValues {
-  protected readonly type = 'gauge';
-
-  public set(labels: Labels, value: number): void {
-    this.values.set(labelText(labels), { labels, value });
-  }
-}
-
-export class Histogram {
-  private readonly counts: number[];
-  private sum = 0;
-  private count = 0;
-  private readonly samples: number[] = [];
-
-  public constructor(public readonly name: string, public readonly help: string, private readonly buckets: readonly number[]) {
-    this.counts = buckets.map(() => 0);
-  }
-
-  public observe(value: number): void {
-    this.buckets.forEach((b, i) => {
-      if (value <= b) {
-        this.counts[i]++;
-      }
-    });
-    this.sum += value;
-    this.count++;
-    if (this.samples.length < 100_000) {
-      this.samples.push(value);
-    }
-  }
-
-  /** Quantile of the observed values (kept for up to 100k samples), for logs and benchmarks. */
-  public quantile(q: number): number {
-    const sorted = [...this.samples].sort((a, b) => a - b);
-    return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
-  }
-
-  public render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{le="${b}"} ${this.counts[i]}`));
-    lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
-    return lines.join('\n');
-  }
-}
-
+/** Seconds; from 5 ms (one reconcile on a quiet machine) to 30 s (a relist of a large cluster). */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-/** Every metric the sync controller exports. */
-export class SyncMetrics {
-  /** `cdk8s_mcs_sync_latency_seconds`: Time from an observed change to its key being fully reconciled. */
-  public readonly syncLatency = new Histogram('cdk8s_mcs_sync_latency_seconds', 'Time from an observed change to its key being fully reconciled', LATENCY_BUCKETS);
-  /** `cdk8s_mcs_reconcile_duration_seconds`: Duration of one reconcile of a service key. */
-  public readonly reconcileDuration = new Histogram('cdk8s_mcs_reconcile_duration_seconds', 'Duration of one reconcile of a service key', LATENCY_BUCKETS);
-  /** `cdk8s_mcs_writes_total`: Mutating API requests made by the sync, per cluster and resource. */
-  public readonly writes = new Counter('cdk8s_mcs_writes_total', 'Mutating API requests made by the sync, per cluster and resource');
-  /** `cdk8s_mcs_errors_total`: Reconcile errors, per cluster. */
-  public readonly errors = new Counter('cdk8s_mcs_errors_total', 'Reconcile errors, per cluster');
-  /** `cdk8s_mcs_reconciles_total`: Reconciles, by result. */
-  public readonly reconciles = new Counter('cdk8s_mcs_reconciles_total', 'Reconciles, by result');
-  /** `cdk8s_mcs_cluster_reachable`: Whether the cluster answered recently (1) or not (0). */
-  public readonly clusterReachable = new Gauge('cdk8s_mcs_cluster_reachable', 'Whether the cluster answered recently (1) or not (0)');
-  /** `cdk8s_mcs_source_state`: Liveness of each source cluster: 1 for the current state. */
-  public readonly sourceState = new Gauge('cdk8s_mcs_source_state', 'Liveness of each source cluster: 1 for the current state');
-  /** `cdk8s_mcs_leader`: Whether this replica is the leader. */
-  public readonly leader = new Gauge('cdk8s_mcs_leader', 'Whether this replica is the leader');
-  /** `cdk8s_mcs_queue_depth`: Keys waiting to be reconciled. */
-  public readonly queueDepth = new Gauge('cdk8s_mcs_queue_depth', 'Keys waiting to be reconciled');
-  /** `cdk8s_mcs_api_requests`: API requests made, per cluster, verb and resource. */
-  public readonly apiRequests = new Gauge('cdk8s_mcs_api_requests', 'API requests made, per cluster, verb and resource');
-  /** `cdk8s_mcs_informer_lists`: Lists per informer, by reason: initial, gone (watch expired, 410), error. */
-  public readonly relists = new Gauge('cdk8s_mcs_informer_lists', 'Lists per informer, by reason: initial, gone (watch expired, 410), error');
+export interface SyncMetricsOptions {
+  /**
+   * Also export prom-client's default process and Node.js metrics (`process_cpu_seconds_total`,
+   * `process_resident_memory_bytes`, `nodejs_heap_size_used_bytes`, event loop lag, GC, ...).
+   * They describe the whole process, so only the process's own runner turns them on.
+   * @default false
+   */
+  readonly processMetrics?: boolean;
+}
 
+/** Every metric the sync controller exports, in a registry of its own. */
+export class SyncMetrics {
+  /** The prom-client registry holding this controller's metrics (one per controller, never the global one). */
+  public readonly registry = new Registry();
+  /** `cdk8s_mcs_sync_latency_seconds`: Time from an observed change to its key being fully reconciled. */
+  public readonly syncLatency = new HistogramMetric({ registry: this.registry, name: 'cdk8s_mcs_sync_latency_seconds', help: 'Time from an observed change to its key being fully reconciled', buckets: LATENCY_BUCKETS });
+  /** `cdk8s_mcs_reconcile_duration_seconds`: Duration of one reconcile of a service key. */
+  public readonly reconcileDuration = new HistogramMetric({ registry: this.registry, name: 'cdk8s_mcs_reconcile_duration_seconds', help: 'Duration of one reconcile of a service key', buckets: LATENCY_BUCKETS });
+  /** `cdk8s_mcs_writes_total`: Mutating API requests made by the sync, per cluster, resource and verb. */
+  public readonly writes = new CounterMetric({ registry: this.registry, name: 'cdk8s_mcs_writes_total', help: 'Mutating API requests made by the sync, per cluster, resource and verb', labelNames: ['cluster', 'resource', 'verb'] });
+  /** `cdk8s_mcs_errors_total`: Reconcile errors, per cluster. */
+  public readonly errors = new CounterMetric({ registry: this.registry, name: 'cdk8s_mcs_errors_total', help: 'Reconcile errors, per cluster', labelNames: ['cluster'] });
+  /** `cdk8s_mcs_reconciles_total`: Reconciles, by result (success, error). */
+  public readonly reconciles = new CounterMetric({ registry: this.registry, name: 'cdk8s_mcs_reconciles_total', help: 'Reconciles, by result (success, error)', labelNames: ['result'] });
+  /** `cdk8s_mcs_cluster_reachable`: Whether the cluster answered recently (1) or not (0). */
+  public readonly clusterReachable = new GaugeMetric({ registry: this.registry, name: 'cdk8s_mcs_cluster_reachable', help: 'Whether the cluster answered recently (1) or not (0)', labelNames: ['cluster'] });
+  /** `cdk8s_mcs_source_state`: Liveness of each source cluster: 1 for the current state, 0 for the others it had. */
+  public readonly sourceState = new GaugeMetric({ registry: this.registry, name: 'cdk8s_mcs_source_state', help: 'Liveness of each source cluster: 1 for the current state, 0 for the others it had', labelNames: ['cluster', 'state'] });
+  /** `cdk8s_mcs_leader`: Whether this replica is the leader (1) or a standby (0). */
+  public readonly leader = new GaugeMetric({ registry: this.registry, name: 'cdk8s_mcs_leader', help: 'Whether this replica is the leader (1) or a standby (0)' });
+  /** `cdk8s_mcs_queue_depth`: Keys waiting to be reconciled. */
+  public readonly queueDepth = new GaugeMetric({ registry: this.registry, name: 'cdk8s_mcs_queue_depth', help: 'Keys waiting to be reconciled' });
+  /** `cdk8s_mcs_api_requests_total`: API requests made by the runner's clients, per cluster, verb and resource (reads included). */
+  public readonly apiRequests = new MirroredCounter({ registry: this.registry, name: 'cdk8s_mcs_api_requests_total', help: 'API requests made by the runner\'s clients, per cluster, verb and resource (reads included)', labelNames: ['cluster', 'verb', 'resource'] });
+  /** `cdk8s_mcs_informer_lists_total`: Lists per informer, by reason: initial, gone (watch expired, 410), error. */
+  public readonly relists = new MirroredCounter({ registry: this.registry, name: 'cdk8s_mcs_informer_lists_total', help: 'Lists per informer, by reason: initial, gone (watch expired, 410), error', labelNames: ['cluster', 'resource', 'reason'] });
+
+  private lastScrape = '';
+
+  public constructor(o: SyncMetricsOptions = {}) {
+    if (o.processMetrics) {
+      collectDefaultMetrics({ register: this.registry });
+    }
+  }
+
+  /** The `Content-Type` of `scrape()`'s text (Prometheus text format 0.0.4). */
+  public get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The Prometheus text exposition of every metric, as `/metrics` serves it. */
+  public async scrape(): Promise<string> {
+    this.lastScrape = await this.registry.metrics();
+    return this.lastScrape;
+  }
+
+  /**
+   * The text of the most recent `scrape()` ('' before the first).
+   * @deprecated prom-client renders asynchronously; call `scrape()`. Kept so that
+   * `SyncController.renderMetrics()` keeps its synchronous signature until it moves to `scrape()`.
+   */
   public render(): string {
-    return [this.syncLatency, this.reconcileDuration, this.writes, this.errors, this.reconciles, this.clusterReachable, this.sourceState, this.leader, this.queueDepth, this.apiRequests, this.relists]
-      .map((m) => m.render())
-      .join('\n') + '\n';
+    return this.lastScrape;
   }
 }
