@@ -16,15 +16,15 @@ import { readFleetManifest } from './fleet-clients';
 export const CONNECTION_FLAGS: readonly FlagSpec[] = [
   { name: 'dist', value: 'DIR', description: 'synth output: fleet.json and one folder per cluster', default: 'dist' },
   { name: 'kubeconfig', value: 'FILE', description: 'kubeconfig with a context per cluster (default: $KUBECONFIG, ~/.kube/config)' },
-  { name: 'context-map', value: 'ID=CTX,...', description: 'override the kubeconfig context of clusters (default: kubeContext in fleet.json)' },
-  { name: 'only', value: 'ID,...', description: 'only these clusters (default: every cluster of the fleet)' },
+  { name: 'context-map', kind: 'map', value: 'ID=CTX,...', description: 'override the kubeconfig context of clusters (default: kubeContext in fleet.json)' },
+  { name: 'only', kind: 'list', value: 'ID,...', description: 'only these clusters (default: every cluster of the fleet)' },
 ];
 
 const APPLY_FLAGS: readonly FlagSpec[] = [
   ...CONNECTION_FLAGS,
   { name: 'prune', boolean: true, description: 'delete objects an earlier apply created that dist no longer has (never PVCs, never objects without our labels)' },
   { name: 'dry-run', boolean: true, description: 'print what would change; write nothing' },
-  { name: 'crd-timeout', value: 'DURATION', description: 'how long to wait for applied CRDs to become Established', default: `${DEFAULT_CRD_TIMEOUT_MS / 1000}s` },
+  { name: 'crd-timeout', kind: 'duration', value: 'DURATION', description: 'how long to wait for applied CRDs to become Established', default: `${DEFAULT_CRD_TIMEOUT_MS / 1000}s` },
   ...COREDNS_ROLLOUT_FLAGS,
 ];
 

@@ -19,11 +19,11 @@ export const OVERWRITE_FLAG: FlagSpec = { name: 'overwrite-corefile', boolean: t
 
 export const COREDNS_ROLLOUT_FLAGS: readonly FlagSpec[] = [
   OVERWRITE_FLAG,
-  { name: 'coredns-check', value: 'pods|off', description: 'after changing the CoreDNS configuration, wait until CoreDNS serves with it and roll the change back if it does not (off: do not wait, never roll back)', default: 'pods' },
+  { name: 'coredns-check', kind: 'choice', choices: ['pods', 'off'], value: 'pods|off', description: 'after changing the CoreDNS configuration, wait until CoreDNS serves with it and roll the change back if it does not (off: do not wait, never roll back)', default: 'pods' },
   { name: 'coredns-selector', value: 'LABELS', description: 'label selector of the CoreDNS pods in kube-system', default: COREDNS_POD_SELECTOR },
-  { name: 'coredns-ready-url', value: 'ID=URL,...', description: 'probe these CoreDNS ready endpoints directly instead of the pods (a port-forward; the test bed)' },
-  { name: 'coredns-timeout', value: 'DURATION', description: 'how long CoreDNS may take to load the change and be ready before it is rolled back', default: DEFAULT_COREDNS_TIMEOUT },
-  { name: 'coredns-settle', value: 'DURATION', description: `where CoreDNS cannot show which Corefile it runs, believe "ready" only this long after the change (default: ${DEFAULT_POD_SETTLE} for pods, ${DEFAULT_URL_SETTLE} for --coredns-ready-url)` },
+  { name: 'coredns-ready-url', kind: 'map', value: 'ID=URL,...', description: 'probe these CoreDNS ready endpoints directly instead of the pods (a port-forward; the test bed)' },
+  { name: 'coredns-timeout', kind: 'duration', value: 'DURATION', description: 'how long CoreDNS may take to load the change and be ready before it is rolled back', default: DEFAULT_COREDNS_TIMEOUT },
+  { name: 'coredns-settle', kind: 'duration', value: 'DURATION', description: `where CoreDNS cannot show which Corefile it runs, believe "ready" only this long after the change (default: ${DEFAULT_POD_SETTLE} for pods, ${DEFAULT_URL_SETTLE} for --coredns-ready-url)` },
 ];
 
 /** Per cluster: what fleet.json declares about its CoreDNS, and the overwrite opt-in. */

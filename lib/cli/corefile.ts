@@ -21,6 +21,7 @@ export const corefileCommand: Command = {
   spec: {
     name: 'corefile',
     summary: 'corefile pull: write each cluster\'s live Corefile (kube-system/coredns) to <out>/<cluster-id>.Corefile, to pass as baseCorefile.',
+    positionals: 'pull',
     usage: 'cdk8s-mcs corefile pull --out DIR [--dist dist] [--kubeconfig F] [--context-map cluster=context,...] [--only ID,...]',
     flags: [...CONNECTION_FLAGS, { name: 'out', value: 'DIR', description: 'folder for the <cluster-id>.Corefile files (created if missing)' }],
   },

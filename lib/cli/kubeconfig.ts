@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { KubeClient } from '../kube/client';
 import { loadKubeConfig } from '../kube/connect';
 import { endpointOf, MintedContext, renderKubeconfig, requestServiceAccountToken } from '../kube/service-account-kubeconfig';
-import { parseDuration, parseMap, UsageError } from './args';
+import { parseDuration, parseMap } from './args';
 import { Command, EXIT_FAILED, EXIT_OK } from './command';
 import { connectFleet } from './fleet-clients';
 
@@ -17,21 +17,18 @@ export const kubeconfigCommand: Command = {
     summary: 'Write a kubeconfig that authenticates as the runner\'s ServiceAccount in every cluster (least privilege).',
     usage: 'cdk8s-mcs kubeconfig --out FILE [--dist dist] [--kubeconfig ADMIN] [--context-map cluster=context,...] [--duration 24h]',
     flags: [
-      { name: 'out', value: 'FILE', description: 'where to write the kubeconfig (mode 0600)' },
+      { name: 'out', value: 'FILE', description: 'where to write the kubeconfig (mode 0600)', required: true },
       { name: 'dist', value: 'DIR', description: 'synth output holding fleet.json', default: 'dist' },
       { name: 'kubeconfig', value: 'FILE', description: 'an admin kubeconfig with a context per cluster (default: $KUBECONFIG, ~/.kube/config)' },
-      { name: 'context-map', value: 'ID=CTX,...', description: 'override the kubeconfig context of clusters' },
+      { name: 'context-map', kind: 'map', value: 'ID=CTX,...', description: 'override the kubeconfig context of clusters' },
       { name: 'namespace', value: 'NS', description: 'namespace of the runner\'s ServiceAccount', default: 'cdk8s-mcs-system' },
       { name: 'service-account', value: 'NAME', description: 'the runner\'s ServiceAccount', default: 'cdk8s-mcs-sync' },
-      { name: 'duration', value: 'DURATION', description: 'token lifetime (the API server may shorten it)', default: '24h' },
+      { name: 'duration', kind: 'duration', value: 'DURATION', description: 'token lifetime (the API server may shorten it)', default: '24h' },
     ],
   },
 
   async run(args, io) {
     const f = args.flags;
-    if (!f.out) {
-      throw new UsageError('--out is required: the file to write the kubeconfig to');
-    }
     const contextMap = parseMap(f['context-map'] as string | undefined, 'context-map');
     const { fleet, clients } = connectFleet({ dist: String(f.dist), kubeconfig: f.kubeconfig as string | undefined, contextMap });
     const admin = loadKubeConfig(f.kubeconfig as string | undefined);

@@ -2,7 +2,6 @@
 import { runPreflight } from '../runner/preflight/run';
 import { CheckResult, formatCheck, summarize } from '../runner/preflight/report';
 import { CONNECTION_FLAGS, connectTargets } from './apply';
-import { UsageError } from './args';
 import { Command, EXIT_FAILED, EXIT_OK } from './command';
 
 export const preflightCommand: Command = {
@@ -10,14 +9,11 @@ export const preflightCommand: Command = {
     name: 'preflight',
     summary: 'Check every cluster against dist before it lands (reachability, CoreDNS version and Corefile, CRDs, StorageClasses, Secrets, cluster IDs, runner RBAC); reads only; exit 1 on any FAIL.',
     usage: 'cdk8s-mcs preflight [--dist dist] [--kubeconfig F] [--context-map cluster=context,...] [--only ID,...] [--output text|json]',
-    flags: [...CONNECTION_FLAGS, { name: 'output', value: 'text|json', description: 'text: one line per check per cluster; json: for CI', default: 'text' }],
+    flags: [...CONNECTION_FLAGS, { name: 'output', kind: 'choice', choices: ['text', 'json'], value: 'text|json', description: 'text: one line per check per cluster; json: for CI', default: 'text' }],
   },
 
   async run(args, io) {
     const output = String(args.flags.output);
-    if (output !== 'text' && output !== 'json') {
-      throw new UsageError(`--output must be "text" or "json", got "${output}"`);
-    }
     const target = connectTargets(args);
     let results: CheckResult[];
     try {

@@ -13,18 +13,15 @@ export const statusCommand: Command = {
     usage: 'cdk8s-mcs status [--dist dist] [--kubeconfig F] [--context-map cluster=context,...] [--only ID,...] [--watch [--interval 2s]] [--output text|json]',
     flags: [
       ...CONNECTION_FLAGS,
-      { name: 'output', value: 'text|json', description: 'text for people, json for scripts', default: 'text' },
+      { name: 'output', kind: 'choice', choices: ['text', 'json'], value: 'text|json', description: 'text for people, json for scripts', default: 'text' },
       { name: 'watch', boolean: true, description: 'refresh until interrupted' },
-      { name: 'interval', value: 'DURATION', description: 'with --watch: time between refreshes', default: '2s' },
+      { name: 'interval', kind: 'duration', value: 'DURATION', description: 'with --watch: time between refreshes', default: '2s' },
       { name: 'namespace', value: 'NS', description: 'namespace of the runner\'s Leases (default: the SyncRunner namespace in fleet.json)' },
     ],
   },
 
   async run(args, io) {
     const output = String(args.flags.output);
-    if (output !== 'text' && output !== 'json') {
-      throw new UsageError(`--output must be "text" or "json", got "${output}"`);
-    }
     const intervalMs = parseDuration(String(args.flags.interval), 'interval');
     if (intervalMs < 200) {
       throw new UsageError(`--interval must be at least 200ms, got "${args.flags.interval}"`);

@@ -1,6 +1,7 @@
 import { KubeClient } from '../../kube/client';
 import { Logger } from '../observe/log';
 import { SyncMetrics } from '../observe/metrics';
+import { Clock } from './clock';
 
 export interface LeaderElectionConfig {
   /** Cluster holding the leader Lease. */
@@ -38,6 +39,8 @@ export interface SyncControllerOptions {
   readonly log?: Logger;
   /** Prometheus metrics to update. @default - a fresh registry */
   readonly metrics?: SyncMetrics;
+  /** Wall and monotonic clocks. @default - the system's (the wall clock skewed only by the test-only CDK8S_MCS_TEST_CLOCK_SKEW_MS) */
+  readonly clock?: Clock;
 }
 
 export interface OnceReport {

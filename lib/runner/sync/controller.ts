@@ -10,11 +10,14 @@ import { messageOf } from '../../kube/errors';
 import { createLogger, Logger } from '../observe/log';
 import { SyncMetrics } from '../observe/metrics';
 import { ClusterEvent, ClusterState } from './cluster-state';
+import { Clock, systemClock } from './clock';
 import { allServiceKeys, keysForEvent } from './event-keys';
-import { LeaderElector } from './leader';
+import { ALWAYS_WRITE, isNotLeader, leaderFence, WriteFence } from './fence';
+import { LeaderElector, StoppedLeadingReason } from './leader';
 import { Liveness } from './liveness';
 import { LivenessMonitor } from './liveness-monitor';
 import { WorkQueue } from './queue';
+import { runWorker } from './worker';
 import { Reconciler } from './reconciler';
 import { LeaderElectionConfig, OnceReport, SyncControllerOptions } from './controller-options';
 
@@ -38,9 +41,13 @@ export class SyncController {
   private initialSyncDone = false;
   private stopped = false;
   private leaderWaiters: (() => void)[] = [];
+  private readonly clock: Clock;
+  /** Every write batch passes it: only the leader writes, and its in-flight writes abort when it stops leading. */
+  private readonly fence: WriteFence;
 
   public constructor(private readonly o: SyncControllerOptions) {
     this.log = o.log ?? createLogger();
+    this.clock = o.clock ?? systemClock();
     this.metrics = o.metrics ?? new SyncMetrics();
     this.fieldManager = o.fieldManager ?? SYNC_FIELD_MANAGER;
     const runnerNamespace = o.runnerNamespace ?? 'cdk8s-mcs-system';
@@ -51,6 +58,7 @@ export class SyncController {
         watchTimeoutSeconds: o.watchTimeoutSeconds,
         onEvent: (e) => this.onEvent(e),
         onError: (cluster, why) => this.onWatchError(cluster, why),
+        onHandlerError: (e, where) => this.log.error('event handler failed; the watch goes on', { where, error: messageOf(e) }),
       }));
     }
     const ttl = o.endpointTtlMs ?? 60_000;
@@ -63,6 +71,7 @@ export class SyncController {
       identity,
       fieldManager: this.fieldManager,
       startedAt: Date.now(),
+      clock: this.clock,
     });
     this.monitor = new LivenessMonitor({
       clusters: this.clusters,
@@ -73,7 +82,8 @@ export class SyncController {
       isLeader: () => this.isLeader(),
       onStateChange: () => this.allKeys().forEach((k) => this.queue.add(k)),
     });
-    this.reconciler = new Reconciler({ clusters: this.clusters, liveness: this.liveness, metrics: this.metrics, fieldManager: this.fieldManager, expiredEndpoints: o.expiredEndpoints });
+    this.fence = o.leaderElection ? leaderFence(() => this.elector) : ALWAYS_WRITE;
+    this.reconciler = new Reconciler({ clusters: this.clusters, liveness: this.liveness, metrics: this.metrics, fieldManager: this.fieldManager, expiredEndpoints: o.expiredEndpoints, fence: this.fence });
     if (o.leaderElection) {
       const le = o.leaderElection;
       this.elector = new LeaderElector({
@@ -84,11 +94,9 @@ export class SyncController {
         leaseDurationMs: le.leaseDurationMs,
         renewDeadlineMs: le.renewDeadlineMs,
         retryPeriodMs: le.retryPeriodMs,
+        clock: this.clock,
         onStartedLeading: () => this.onStartedLeading(),
-        onStoppedLeading: () => {
-          this.metrics.leader.set({}, 0);
-          this.log.warn('lost leadership: not writing until it is regained');
-        },
+        onStoppedLeading: (reason, detail) => this.onStoppedLeading(reason, detail),
         log: (m) => this.log.warn(m),
       });
     }
@@ -231,16 +239,15 @@ export class SyncController {
     }
   }
 
-  private async worker(onInitialDone: () => void): Promise<void> {
-    while (!this.stopped) {
-      await this.waitForLeadership();
-      const key = await this.queue.get();
-      if (key === undefined) {
-        return;
-      }
-      await this.process(key);
-      onInitialDone();
-    }
+  private worker(onInitialDone: () => void): Promise<void> {
+    return runWorker({
+      queue: this.queue,
+      isStopped: () => this.stopped,
+      isLeader: () => this.isLeader(),
+      waitForLeadership: () => this.waitForLeadership(),
+      process: (key) => this.process(key),
+      onProcessed: onInitialDone,
+    });
   }
 
   private async process(key: string): Promise<void> {
@@ -252,6 +259,11 @@ export class SyncController {
         this.log.debug('reconciled', { key, writes });
       }
     } catch (e) {
+      if (isNotLeader(e) || !this.isLeader()) {
+        // Fenced: this replica stopped leading during the reconcile; the next term reconciles every key again.
+        this.log.debug('reconcile stopped: not the leader', { key, error: messageOf(e) });
+        return;
+      }
       const delay = this.queue.addRateLimited(key);
       this.metrics.reconciles.inc({ result: 'error' });
       this.log.warn('reconcile failed; retrying', { key, retryInMs: delay, error: messageOf(e) });
@@ -268,6 +280,15 @@ export class SyncController {
       return Promise.resolve();
     }
     return new Promise((resolve) => this.leaderWaiters.push(resolve));
+  }
+
+  private onStoppedLeading(reason: StoppedLeadingReason, detail: string): void {
+    this.metrics.leader.set({}, 0);
+    if (reason === 'released') {
+      this.log.info('released leadership: the lease is free for a standby', { why: detail });
+    } else {
+      this.log.warn('lost leadership: stopped writing (in-flight writes aborted) until it is regained', { why: detail });
+    }
   }
 
   private onStartedLeading(): void {

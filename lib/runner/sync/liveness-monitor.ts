@@ -57,6 +57,9 @@ export class LivenessMonitor {
     const errors: string[] = [];
     const now = Date.now();
     for (const due of this.o.liveness.leasesDue(now)) {
+      if (!this.o.isLeader()) {
+        break; // leadership ended meanwhile: the next leader renews them
+      }
       try {
         await this.o.liveness.renew(due.consumer, due.sourceClusterId, now);
         this.o.metrics.writes.inc({ cluster: due.consumer.clusterId, resource: 'leases', verb: 'apply' });

@@ -7,6 +7,7 @@
  */
 import { LEASES, resourcePath } from '../../kube/resources';
 import { Lease } from '../../kube/types';
+import { Clock, wallSkewMs } from './clock';
 import { ClusterState, LABEL_LIVENESS_OF } from './cluster-state';
 import { MANAGER } from '../../fleet/names';
 
@@ -28,6 +29,8 @@ export interface LivenessOptions {
   readonly identity: string;
   readonly fieldManager: string;
   readonly startedAt: number;
+  /** The wall clock lease timestamps are written with and read against. @default - the process's Date.now() */
+  readonly clock?: Clock;
 }
 
 export function livenessLeaseName(sourceClusterId: string): string {
@@ -69,8 +72,7 @@ export class Liveness {
     let newest = 0;
     for (const consumer of this.clusters.values()) {
       const lease = consumer.leases.get(`${this.options.runnerNamespace}/${livenessLeaseName(sourceClusterId)}`);
-      const renewed = lease?.spec?.renewTime ? Date.parse(lease.spec.renewTime) : 0;
-      newest = Math.max(newest, renewed);
+      newest = Math.max(newest, this.renewedAt(lease));
     }
     return newest;
   }
@@ -87,13 +89,21 @@ export class Liveness {
           continue;
         }
         const lease = consumer.leases.get(`${this.options.runnerNamespace}/${livenessLeaseName(source)}`);
-        const renewed = lease?.spec?.renewTime ? Date.parse(lease.spec.renewTime) : 0;
-        if (now - renewed >= this.options.renewIntervalMs) {
+        if (now - this.renewedAt(lease) >= this.options.renewIntervalMs) {
           due.push({ consumer, sourceClusterId: source });
         }
       }
     }
     return due;
+  }
+
+  /** A lease's renewTime in this process's Date.now() terms (it was written with the wall clock, skewed in the clock-skew test). */
+  private renewedAt(lease: Lease | undefined): number {
+    return lease?.spec?.renewTime ? Date.parse(lease.spec.renewTime) - this.skewMs() : 0;
+  }
+
+  private skewMs(): number {
+    return this.options.clock ? wallSkewMs(this.options.clock) : 0;
   }
 
   public async renew(consumer: ClusterState, sourceClusterId: string, now: number): Promise<void> {
@@ -105,7 +115,7 @@ export class Liveness {
       spec: {
         holderIdentity: this.options.identity,
         leaseDurationSeconds: Math.ceil(this.options.ttlMs / 1000),
-        renewTime: new Date(now).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z'),
+        renewTime: new Date(now + this.skewMs()).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z'),
       },
     };
     const written = await consumer.client.apply<Lease>(resourcePath(LEASES, { namespace: this.options.runnerNamespace, name }), lease, { fieldManager: this.options.fieldManager, force: true });

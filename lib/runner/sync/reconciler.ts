@@ -9,6 +9,7 @@ import { ClusterState } from './cluster-state';
 import { sameConditions } from './conditions';
 import { ConsumerView, planConsumer } from './consumer-plan';
 import { ExportResolution, ProviderView, resolveExports } from './exports';
+import { WriteFence } from './fence';
 import { Liveness, SourceState } from './liveness';
 import { readyCondition } from './ready';
 import { applyClusterSetService, executeConsumerPlan, writeExportConditions, WriteContext } from './writer';
@@ -19,6 +20,8 @@ export interface ReconcilerOptions {
   readonly metrics: SyncMetrics;
   readonly fieldManager: string;
   readonly expiredEndpoints?: 'remove' | 'not-ready';
+  /** Asked before every write batch (leader election). @default - always write */
+  readonly fence?: WriteFence;
 }
 
 export class Reconciler {
@@ -35,6 +38,7 @@ export class Reconciler {
       fieldManager: this.o.fieldManager,
       now: new Date(started).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       onWrite: (cluster, resource, verb) => this.o.metrics.writes.inc({ cluster, resource, verb }),
+      fence: this.o.fence,
     };
     const errors: string[] = [];
     // Consumers are independent: write them all at once, so the last one does not wait for the others' round trips.

@@ -9,6 +9,7 @@ import { Condition, EndpointSlice, KubeObject, objectKey, Service, ServiceExport
 import { ClusterState } from './cluster-state';
 import { ConditionInput, mergeConditions } from './conditions';
 import { ConsumerPlan } from './consumer-plan';
+import { WriteFence } from './fence';
 
 export interface WriteContext {
   readonly fieldManager: string;
@@ -16,6 +17,13 @@ export interface WriteContext {
   readonly now: string;
   /** Called once per mutating request, for metrics. */
   readonly onWrite?: (clusterId: string, resource: string, verb: 'apply' | 'delete') => void;
+  /** Checked before every write batch; its signal aborts writes in flight when leadership ends. */
+  readonly fence?: WriteFence;
+}
+
+/** Throws unless this replica may write now (a leader that lost its lease stops here). */
+function fenced(ctx: WriteContext, state: ClusterState, what: string): void {
+  ctx.fence?.check(`${what} to cluster "${state.clusterId}"`);
 }
 
 /** Applies a consumer plan; returns the number of mutating requests made. */
@@ -30,33 +38,40 @@ export async function executeConsumerPlan(state: ClusterState, plan: ConsumerPla
     count('services', 'apply');
   }
   if (plan.serviceImportApply) {
+    fenced(ctx, state, 'the ServiceImport');
     const si = await apply<ServiceImport>(state.client, SERVICE_IMPORTS_PATH(plan.serviceImportApply), plan.serviceImportApply, ctx);
     state.serviceImports.upsertLocal(si);
     count('serviceimports', 'apply');
   }
   // Slices never share a name within a plan, so their writes and deletes go out at once (an amcs- slice need not wait for the MCS one).
+  if (plan.sliceWrites.length + plan.sliceDeletes.length > 0) {
+    fenced(ctx, state, 'EndpointSlices');
+  }
   const sliceWrites = plan.sliceWrites.map(async (slice) => {
     const written = await apply<EndpointSlice>(state.client, resourcePath(ENDPOINT_SLICES, { namespace: slice.metadata.namespace, name: slice.metadata.name }), slice, ctx);
     state.slices.upsertLocal(written);
     count('endpointslices', 'apply');
   });
   const sliceDeletes = plan.sliceDeletes.map(async (slice) => {
-    await state.client.delete(resourcePath(ENDPOINT_SLICES, { namespace: slice.metadata.namespace, name: slice.metadata.name }), { uid: slice.metadata.uid });
+    await state.client.delete(resourcePath(ENDPOINT_SLICES, { namespace: slice.metadata.namespace, name: slice.metadata.name }), { uid: slice.metadata.uid, signal: ctx.fence?.signal });
     state.slices.removeLocal(objectKey(slice));
     count('endpointslices', 'delete');
   });
   await settleAll([...sliceWrites, ...sliceDeletes]);
   if (plan.serviceImportStatus) {
+    fenced(ctx, state, 'the ServiceImport status');
     await writeImportStatus(state, plan, ctx);
     count('serviceimports', 'apply');
   }
   if (plan.serviceImportDelete) {
-    await state.client.delete(SERVICE_IMPORTS_PATH(plan.serviceImportDelete), { uid: plan.serviceImportDelete.metadata.uid });
+    fenced(ctx, state, 'a ServiceImport delete');
+    await state.client.delete(SERVICE_IMPORTS_PATH(plan.serviceImportDelete), { uid: plan.serviceImportDelete.metadata.uid, signal: ctx.fence?.signal });
     state.serviceImports.removeLocal(objectKey(plan.serviceImportDelete));
     count('serviceimports', 'delete');
   }
   if (plan.clusterSetServiceDelete) {
-    await state.client.delete(resourcePath(SERVICES, { namespace: plan.clusterSetServiceDelete.metadata.namespace, name: plan.clusterSetServiceDelete.metadata.name }), { uid: plan.clusterSetServiceDelete.metadata.uid });
+    fenced(ctx, state, 'a Service delete');
+    await state.client.delete(resourcePath(SERVICES, { namespace: plan.clusterSetServiceDelete.metadata.namespace, name: plan.clusterSetServiceDelete.metadata.name }), { uid: plan.clusterSetServiceDelete.metadata.uid, signal: ctx.fence?.signal });
     state.services.removeLocal(objectKey(plan.clusterSetServiceDelete));
     count('services', 'delete');
   }
@@ -65,6 +80,7 @@ export async function executeConsumerPlan(state: ClusterState, plan: ConsumerPla
 
 /** Applies the ClusterSetIP Service and writes it through, so a plan made next sees its allocated IPs. */
 export async function applyClusterSetService(state: ClusterState, service: Service, ctx: WriteContext): Promise<void> {
+  fenced(ctx, state, 'the ClusterSetIP Service');
   const written = await apply<Service>(state.client, resourcePath(SERVICES, { namespace: service.metadata.namespace, name: service.metadata.name }), service, ctx);
   state.services.upsertLocal(written);
 }
@@ -86,7 +102,7 @@ async function writeImportStatus(state: ClusterState, plan: ConsumerPlan, ctx: W
     status: { clusters: plan.serviceImportStatus!.clusters, conditions: mergeConditions(observed?.status?.conditions, plan.serviceImportStatus!.conditions, ctx.now) },
   };
   try {
-    const written = await state.client.apply<ServiceImport>(SERVICE_IMPORTS_PATH(body), body, { fieldManager: ctx.fieldManager, force: true, subresource: 'status' });
+    const written = await state.client.apply<ServiceImport>(SERVICE_IMPORTS_PATH(body), body, { fieldManager: ctx.fieldManager, force: true, subresource: 'status', signal: ctx.fence?.signal });
     state.serviceImports.upsertLocal(written);
   } catch (e) {
     if (!isNotFound(e)) {
@@ -105,8 +121,9 @@ export async function writeExportConditions(state: ClusterState, se: ServiceExpo
     status: { conditions: merged },
   };
   const path = resourcePath(SERVICE_EXPORTS, { namespace: se.metadata.namespace, name: se.metadata.name });
+  fenced(ctx, state, 'the ServiceExport status');
   try {
-    const written = await state.client.apply<ServiceExport>(path, body, { fieldManager: ctx.fieldManager, force: true, subresource: 'status' });
+    const written = await state.client.apply<ServiceExport>(path, body, { fieldManager: ctx.fieldManager, force: true, subresource: 'status', signal: ctx.fence?.signal });
     state.serviceExports.upsertLocal(written);
     ctx.onWrite?.(state.clusterId, 'serviceexports', 'apply');
   } catch (e) {
@@ -121,5 +138,5 @@ function SERVICE_IMPORTS_PATH(si: KubeObject): string {
 }
 
 function apply<T extends KubeObject>(client: KubeClient, path: string, obj: KubeObject, ctx: WriteContext): Promise<T> {
-  return client.apply<T>(path, obj, { fieldManager: ctx.fieldManager, force: true });
+  return client.apply<T>(path, obj, { fieldManager: ctx.fieldManager, force: true, signal: ctx.fence?.signal });
 }

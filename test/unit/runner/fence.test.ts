@@ -1,0 +1,55 @@
+/** Writes are fenced: a replica that no longer leads makes no request, and its in-flight writes carry the term's signal. */
+import { KubeConfig } from '@kubernetes/client-node';
+import { DnsMethod } from '../../../lib/fleet/names';
+import { KubeClient } from '../../../lib/kube/client';
+import { ClusterState } from '../../../lib/runner/sync/cluster-state';
+import { planConsumer } from '../../../lib/runner/sync/consumer-plan';
+import { resolveExports } from '../../../lib/runner/sync/exports';
+import { leaderFence, NotLeaderError } from '../../../lib/runner/sync/fence';
+import { executeConsumerPlan } from '../../../lib/runner/sync/writer';
+import { pod, service, serviceExport } from './fixtures';
+
+function consumerState(): ClusterState {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({ clusters: [{ name: 'c', server: 'https://127.0.0.1:1' }], users: [{ name: 'u' }], contexts: [{ name: 'c', cluster: 'c', user: 'u' }], currentContext: 'c' });
+  return new ClusterState(new KubeClient('cluster-2', kc), { runnerNamespace: 'cdk8s-mcs-system', onEvent: () => undefined });
+}
+
+const resolution = resolveExports([{ clusterId: 'c1', serviceExport: serviceExport('2026-01-01T00:00:00Z'), service: service(), pods: [pod('mysql-0', { ip: '10.0.0.1' })], alive: true }]);
+const plan = planConsumer({ namespace: 'db', service: 'mysql', resolution, consumer: { clusterId: 'cluster-2', namespaceExists: true, hasAmcsService: true, derivedSlices: [] }, preservedSources: new Set() });
+
+describe('write fencing', () => {
+  it('makes no request once this replica does not lead, and says why', async () => {
+    const state = consumerState();
+    const apply = jest.spyOn(state.client, 'apply').mockImplementation(async (_p, obj) => ({ ...obj, metadata: { ...obj.metadata, resourceVersion: '1' } }) as never);
+    const fence = leaderFence(() => ({ isLeader: () => false }));
+    await expect(executeConsumerPlan(state, plan, { fieldManager: 'm', now: 't', fence })).rejects.toThrow(NotLeaderError);
+    await expect(executeConsumerPlan(state, plan, { fieldManager: 'm', now: 't', fence })).rejects.toThrow('not writing the ServiceImport to cluster "cluster-2": this replica does not hold the leader lease');
+    expect(apply).not.toHaveBeenCalled();
+  });
+
+  it('stops between batches when leadership ends mid-plan, and hands every request the term\'s signal', async () => {
+    const state = consumerState();
+    const term = new AbortController();
+    let leading = true;
+    const signals: (AbortSignal | undefined)[] = [];
+    const apply = jest.spyOn(state.client, 'apply').mockImplementation(async (_p, obj, o) => {
+      signals.push(o.signal);
+      leading = false; // lost right after the ServiceImport went out
+      return { ...obj, metadata: { ...obj.metadata, resourceVersion: '1' } } as never;
+    });
+    const fence = leaderFence(() => ({ isLeader: () => leading, termSignal: term.signal }));
+    expect(plan.sliceWrites.length).toBeGreaterThan(0);
+    await expect(executeConsumerPlan(state, plan, { fieldManager: 'm', now: 't', fence })).rejects.toThrow('not writing EndpointSlices');
+    expect(apply).toHaveBeenCalledTimes(1);
+    expect(signals).toEqual([term.signal]);
+  });
+
+  it('writes with DnsMethod slices as usual while leading', async () => {
+    const state = consumerState();
+    jest.spyOn(state.client, 'apply').mockImplementation(async (_p, obj) => ({ ...obj, metadata: { ...obj.metadata, resourceVersion: '1' } }) as never);
+    const writes = await executeConsumerPlan(state, plan, { fieldManager: 'm', now: 't', fence: leaderFence(() => ({ isLeader: () => true })) });
+    expect(writes).toBe(1 + plan.sliceWrites.length + 1);
+    expect(plan.sliceWrites.map((s) => s.metadata.labels?.['mcs.cdk8s.io/dns-method']).sort()).toEqual([DnsMethod.AMCS, DnsMethod.CLUSTERSET].sort());
+  });
+});
