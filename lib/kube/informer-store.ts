@@ -119,10 +119,10 @@ export class InformerStore<T extends KubeObject> {
   public applyEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): StoreChange<T> | undefined {
     const key = objectKey(obj);
     const version = obj.metadata.resourceVersion ?? '';
-    if (this.writesThrough) {
-      this.remember(key, version);
-    }
     const held = this.heldBack(key, type, obj);
+    if (this.writesThrough && held !== 'older') {
+      this.remember(key, version); // the cache now holds this version (or it was our own write's echo)
+    }
     if (held !== 'no') {
       return undefined;
     }
@@ -174,10 +174,11 @@ export class InformerStore<T extends KubeObject> {
   }
 
   /**
-   * `yes` for an event that precedes our pending local write (the cache is newer), `no` otherwise.
-   * The echo itself clears the pending write and is held back too: the cache already has it.
+   * `older` for an event that precedes our pending local write (the cache is newer), `echo` for
+   * the watch's copy of our write (it clears the pending write; the cache already has it), `no`
+   * for an event to apply.
    */
-  private heldBack(key: string, type: string, obj: T): 'yes' | 'no' {
+  private heldBack(key: string, type: string, obj: T): 'older' | 'echo' | 'no' {
     const p = this.pending.get(key);
     if (!p) {
       return 'no';
@@ -189,8 +190,9 @@ export class InformerStore<T extends KubeObject> {
     if (p.resourceVersion !== undefined) {
       if (obj.metadata.resourceVersion === p.resourceVersion) {
         this.pending.delete(key);
+        return 'echo';
       }
-      return 'yes';
+      return 'older';
     }
     // a local delete: its DELETED echo (or any event of the same object before it) changes nothing
     if (obj.metadata.uid !== p.deletedUid) {
@@ -199,8 +201,9 @@ export class InformerStore<T extends KubeObject> {
     }
     if (type === 'DELETED') {
       this.pending.delete(key);
+      return 'echo';
     }
-    return 'yes';
+    return 'older';
   }
 
   private remember(key: string, version: string): void {

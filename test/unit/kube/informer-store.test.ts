@@ -74,6 +74,15 @@ describe('informer cache: opaque resourceVersions', () => {
     expect(s.applyEvent('ADDED', obj('a', 'r5', { uid: 'newer' }))?.type).toBe('add'); // recreated by someone else
   });
 
+  it('takes a later write result even when its echo came while an earlier write\'s echo was still awaited', () => {
+    const { s } = store();
+    s.replace([obj('a', 'r0')]);
+    s.upsertLocal(obj('a', 'w1')); // its echo will be late
+    expect(s.applyEvent('MODIFIED', obj('a', 'w2'))).toBeUndefined(); // held back: ordered before w1's echo as far as the store knows
+    s.upsertLocal(obj('a', 'w2', { labels: { second: 'write' } })); // the response to our second write
+    expect(s.get('db/a')?.metadata.resourceVersion).toBe('w2');
+  });
+
   it('stops holding events back when the echo of a write never comes', () => {
     const { s, now } = store();
     s.replace([obj('a', 'r1')]);
