@@ -62,7 +62,10 @@ function nodeObjects(c: ClusterState): KubeObject[] {
       addresses: [
         { type: 'InternalIP', address: `10.${octet}.255.${n + 1}` },
         { type: 'Hostname', address: name },
+        // where the API server reaches this node's kubelet (kwok) for exec; pods' hostIP stays the InternalIP
+        { type: 'ExternalIP', address: '127.0.0.1' },
       ],
+      daemonEndpoints: { kubeletEndpoint: { Port: c.ports.kwok } },
       allocatable: { cpu: '32', memory: '256Gi', pods: pods(cidrs[n]) },
       capacity: { cpu: '32', memory: '256Gi', pods: pods(cidrs[n]) },
     },

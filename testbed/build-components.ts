@@ -6,13 +6,14 @@
  *                                                              staging replaces generated from the
  *                                                              release's own go.mod)
  *   etcd                                                     <- go.etcd.io/etcd/server/v3 (wrapper)
- *   kwok (+ kwok-stages.yaml, kwok-storage-class.yaml)       <- sigs.k8s.io/kwok
+ *   kwok (+ kwok-stages.yaml, kwok-storage-class.yaml)       <- sigs.k8s.io/kwok (copied, patched: kwok-patches.ts)
  *   coredns                                                  <- github.com/coredns/coredns
  *   coredns-multicluster (optional)                          <- coredns + github.com/coredns/multicluster
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BuildContext, countDeps, goModDownloadJson, runGo } from './build-go';
+import { applyPatches, patchesRecord } from './kwok-patches';
 import { BuildDirs, VERSIONS } from './versions';
 
 export interface Component {
@@ -115,15 +116,31 @@ const KWOK_STAGES = [
   'kustomize/stage/volume/fast/pv-delete.yaml',
 ];
 
+/** A writable copy of a module from the read-only module cache. */
+function copyModule(from: string, to: string) {
+  freshDir(to);
+  fs.cpSync(from, to, { recursive: true });
+  const writable = (d: string) => {
+    fs.chmodSync(d, 0o755);
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) writable(path.join(d, e.name));
+  };
+  writable(to);
+}
+
 const kwokComponent: Component = {
   name: 'kwok',
-  outputs: ['kwok', 'kwok-stages.yaml', 'kwok-storage-class.yaml'],
+  // kwok.patches lists the fixes the binary carries (kwok-patches.ts); a cache built before them lacks it and rebuilds kwok alone.
+  outputs: ['kwok', 'kwok-stages.yaml', 'kwok-storage-class.yaml', 'kwok.patches'],
   async build(ctx) {
     const tmp = path.join(ctx.dirs.bin, '.tmp-kwok');
     freshDir(tmp);
     const mod = `sigs.k8s.io/kwok@${VERSIONS.kwok}`;
-    await runGo(ctx, 'kwok: go install', ['install', '-v', '-ldflags', '-s -w', `sigs.k8s.io/kwok/cmd/kwok@${VERSIONS.kwok}`], { cwd: tmp, env: { GOBIN: tmp } });
     const dl = await goModDownloadJson(ctx, mod, tmp);
+    const src = path.join(ctx.dirs.src, 'kwok');
+    copyModule(dl.Dir, src);
+    applyPatches(src);
+    await runGo(ctx, 'kwok: go build', ['build', '-v', '-ldflags', '-s -w', '-o', path.join(tmp, 'kwok'), './cmd/kwok'], { cwd: src });
+    fs.writeFileSync(path.join(tmp, 'kwok.patches'), `# fixes applied to ${mod} before building it (testbed/kwok-patches.ts)\n${patchesRecord()}`);
     const stages = KWOK_STAGES.map((f) => `# from ${mod}/${f}\n` + fs.readFileSync(path.join(dl.Dir, f), 'utf8').trim() + '\n');
     fs.writeFileSync(path.join(tmp, 'kwok-stages.yaml'), stages.join('---\n'));
     fs.copyFileSync(path.join(dl.Dir, 'kustomize/stage/volume/fast/storage-class.yaml'), path.join(tmp, 'kwok-storage-class.yaml'));

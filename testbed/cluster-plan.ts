@@ -1,13 +1,14 @@
 /**
  * What a cluster of the bed looks like before anything runs: its ports, CIDRs, paths, every
  * component's flags, its kubeconfigs and its default Corefile. Pure apart from reading the
- * environment and writing the cluster's kwok stage file.
+ * environment and writing the cluster's kwok config files (stages, exec).
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import type { BuildResult } from './build';
+import { writePodExecConfig } from './pod-exec';
 import { ClusterState, ComponentName, ComponentState, CoreDnsFlavour, REPO_ROOT } from './state';
 
 export const MAX_CLUSTERS = 8;
@@ -136,6 +137,9 @@ function apiserverArgs(l: ClusterLayout): string[] {
     `--service-account-signing-key-file=${path.join(pki, 'sa.key')}`,
     `--service-cluster-ip-range=${l.serviceCidr}`,
     '--endpoint-reconciler-type=none',
+    // kubectl exec: the kubelet of every fake node is kwok, at the nodes' ExternalIP 127.0.0.1 (see pod-exec.ts);
+    // no --kubelet-certificate-authority, so kwok's self-signed serving certificate is not verified.
+    '--kubelet-preferred-address-types=ExternalIP',
     '--allow-privileged=true',
     '--profiling=false',
     `--cert-dir=${path.join(l.cdir, 'apiserver-certs')}`,
@@ -178,6 +182,7 @@ function kwokArgs(l: ClusterLayout, kwokStages: string): string[] {
   return [
     `--kubeconfig=${kubeconfigFile(l, 'kwok')}`,
     `--config=${kwokStagesForAnyKwokClass(kwokStages, path.join(l.cdir, 'kwok-stages.yaml'))}`,
+    `--config=${writePodExecConfig(l.cdir, l.ports.coredns)}`,
     '--manage-all-nodes=true',
     `--cidr=${l.podCidr}`,
     `--node-ip=10.${l.podOctet}.255.254`,
