@@ -51,11 +51,14 @@ export async function cdk8sMcs(args: string[], o: { say: Say; logFile: string; s
   }
 }
 
-/** Starts `cdk8s-mcs sync` as its own process (as in production), logging to `logFile`; waits for /readyz. */
-export async function startRunner(o: { dist: string; kubeconfig: string; logFile: string }): Promise<ChildProcess> {
+/**
+ * Starts `cdk8s-mcs sync` as its own process (as in production), logging to `logFile`; waits for
+ * /readyz. `identity` names it in the leader Lease (default `demo`).
+ */
+export async function startRunner(o: { dist: string; kubeconfig: string; logFile: string; identity?: string }): Promise<ChildProcess> {
   const port = await freePort();
   const out = fs.openSync(o.logFile, 'a');
-  const args = [path.join(REPO_ROOT, 'bin', 'cdk8s-mcs'), 'sync', '--dist', o.dist, '--kubeconfig', o.kubeconfig, '--metrics-port', String(port), '--identity', 'demo'];
+  const args = [path.join(REPO_ROOT, 'bin', 'cdk8s-mcs'), 'sync', '--dist', o.dist, '--kubeconfig', o.kubeconfig, '--metrics-port', String(port), '--identity', o.identity ?? 'demo'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', out, out] });
   fs.closeSync(out);
   let exited: string | undefined;

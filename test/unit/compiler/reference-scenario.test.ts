@@ -139,6 +139,10 @@ describe('the reference scenario', () => {
       ],
       exports: { 'provider-ns/mysql': ['cluster-1'] },
       imports: { 'provider-ns/mysql': ['cluster-2'] },
+      coreDns: {
+        'cluster-1': { version: '1.12.2', flavour: 'in-tree', config: 'corefile' },
+        'cluster-2': { version: '1.12.2', flavour: 'in-tree', config: 'corefile' },
+      },
     });
   });
 });
