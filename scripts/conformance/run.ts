@@ -12,7 +12,7 @@
  * `npm run conformance -- build` only builds the suite (CI does it before `npm test`).
  *
  * Its own bed: CONFORMANCE_DIR (default <repo>/.conformance), ports from CONFORMANCE_PORT_BASE
- * (default 28000); output: CONFORMANCE_OUT (default <repo>/conformance). The report's
+ * (default 29000); output: CONFORMANCE_OUT (default <repo>/conformance). The report's
  * organization and URL: CONFORMANCE_ORGANIZATION, CONFORMANCE_URL.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -29,7 +29,7 @@ import { ensureSuiteBuilt, MissingSuiteError, SuiteBuild } from './suite-build';
 import { runSuite, stopSuite } from './suite-run';
 
 process.env.TESTBED_DIR = path.resolve(process.env.CONFORMANCE_DIR ?? path.join(REPO_ROOT, '.conformance'));
-process.env.TESTBED_PORT_BASE = process.env.CONFORMANCE_PORT_BASE ?? '28000';
+process.env.TESTBED_PORT_BASE = process.env.CONFORMANCE_PORT_BASE ?? '29000';
 delete process.env.TESTBED_STATE;
 const OUT = path.resolve(process.env.CONFORMANCE_OUT ?? path.join(REPO_ROOT, 'conformance'));
 /** The exporting cluster first: the suite deploys and exports its services in the first context. */
