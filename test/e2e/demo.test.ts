@@ -7,20 +7,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { processesMentioning } from './support/processes';
 import './support/testbed';
 
 const REPO = path.join(__dirname, '..', '..');
-
-function processesMentioning(text: string): string[] {
-  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((pid) => {
-    try {
-      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      return cmdline.includes(text) ? [`${pid}: ${cmdline.slice(0, 200)}`] : [];
-    } catch {
-      return [];
-    }
-  });
-}
 
 describe('npm run demo', () => {
   it('resolves every name of the reference scenario in cluster-2 to its pod in cluster-1, and leaves nothing running', () => {
