@@ -1,12 +1,15 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
+import { Construct, IConstruct } from 'constructs';
 import { ClusterProperty } from '../../imports/about.k8s.io';
 import { parseCoreDnsVersion } from '../corefile';
 import { ClusterSpec, CoreDnsConfig, CoreDnsFlavour } from '../fleet/model';
 import { CLUSTER_ID_PROPERTY, CLUSTERSET_PROPERTY, CLUSTERSET_ZONE, DEFAULT_CLUSTER_DOMAIN, LABEL_APP_MANAGED_BY, MANAGER } from '../fleet/names';
+import { RESERVED_OUTPUT_FOLDERS } from '../gitops';
+import { isEveryClusterConstruct } from './contribution';
 import { CoreDnsMulticluster } from './coredns-multicluster';
 import { MulticlusterCrds } from './crds';
-import { Fleet } from './fleet';
+import { clustersOf, enclosingCluster, FleetRoot, fleetOf, isCluster, isFleet, markCluster } from './fleet-tree';
 import { requireDnsLabel, requireDnsSubdomain } from './validate';
 
 export interface ClusterProps {
@@ -69,43 +72,44 @@ export interface ClusterProps {
 }
 
 /**
- * One cluster of the fleet: a cdk8s Chart whose objects land in `dist/<cluster-id>/`.
+ * One cluster of the fleet: a cdk8s Chart whose objects land in `dist/<cluster-id>/`, those of
+ * charts nested in it included (`new Chart(cluster, 'addons')`).
  *
  * Every cluster gets the MCS and About API CRDs and its KEP-2149 cluster ID
- * (`ClusterProperty cluster.clusterset.k8s.io`). Create clusters with `Fleet.addCluster`.
+ * (`ClusterProperty cluster.clusterset.k8s.io`). Create clusters with `new Cluster(fleet, id, props)`
+ * or `fleet.addCluster(id, props)` (the same); a cluster may also be created in a construct of the
+ * fleet, but not inside a chart.
  */
 export class Cluster extends Chart {
+  /** Whether `x` is a Cluster (also across copies of this library). */
+  public static isCluster(x: unknown): x is Cluster {
+    return isCluster(x);
+  }
+
+  /** The cluster a construct is in (the closest enclosing one); throws naming the construct when it is in none. */
+  public static of(construct: IConstruct): Cluster {
+    const cluster = enclosingCluster(construct);
+    if (!cluster) {
+      throw new Error(`"${construct.node.path}" is not inside a Cluster: create it with a cluster (or a construct inside one) as its scope`);
+    }
+    return cluster;
+  }
+
   /** The MCS cluster ID (a DNS label). */
   public readonly clusterId: string;
   /** The settings of this cluster as the fleet model sees them. */
   public readonly spec: ClusterSpec;
   private readonly props: ClusterProps;
-  private readonly namespaces = new Map<string, k8s.KubeNamespace>();
-  private coreDns?: CoreDnsMulticluster;
 
-  /** @internal use Fleet.addCluster */
-  public constructor(fleet: Fleet, id: string, props: ClusterProps) {
-    super(fleet, id, { disableResourceNameHashes: true });
-    const where = `cluster "${id}"`;
-    if (props.storageClass !== undefined) {
-      requireDnsSubdomain(where, 'storageClass', props.storageClass);
-    }
-    if (props.clusterDomain !== undefined) {
-      requireClusterDomain(where, props.clusterDomain);
-    }
-    if (props.kubeContext === '') {
-      throw new Error(`${where}: kubeContext must name a kubeconfig context, got ""; omit it to use the cluster ID`);
-    }
-    if (props.coreDnsServiceAccount !== undefined) {
-      requireDnsSubdomain(where, 'coreDnsServiceAccount', props.coreDnsServiceAccount);
-    }
-    if (props.fluxKubeConfigSecret !== undefined) {
-      requireDnsSubdomain(where, 'fluxKubeConfigSecret', props.fluxKubeConfigSecret);
-    }
-    if (props.coreDnsConfig !== undefined && !Object.values(CoreDnsConfig).includes(props.coreDnsConfig)) {
-      throw new Error(`${where}: coreDnsConfig must be one of ${Object.values(CoreDnsConfig).map((c) => `"${c}"`).join(', ')}, got ${JSON.stringify(props.coreDnsConfig)}`);
-    }
-    requireCoreDnsBuild(where, props);
+  /**
+   * @param scope the Fleet, or a construct of the fleet outside every chart
+   * @param id the cluster ID: a DNS label, unique in the fleet (the MCS `source-cluster` and `<clusterid>` DNS label)
+   */
+  public constructor(scope: Construct, id: string, props: ClusterProps = {}) {
+    const fleet = requirePlacement(scope, id);
+    requireClusterProps(`cluster "${id}"`, props);
+    super(scope, id, { disableResourceNameHashes: true });
+    markCluster(this);
     this.clusterId = id;
     this.props = props;
     this.spec = {
@@ -123,19 +127,19 @@ export class Cluster extends Chart {
     new MulticlusterCrds(this, 'crds');
     this.clusterProperty('cluster-id', CLUSTER_ID_PROPERTY, id);
     this.clusterProperty('clusterset', CLUSTERSET_PROPERTY, fleet.name);
+    // Constructs that reach into every cluster (the SyncRunner's RBAC) reach this one too, whenever it is created.
+    fleet.node.findAll().filter(isEveryClusterConstruct).forEach((c) => c._addToCluster(this));
   }
+
 
   /** The Namespace object for `name` in this cluster, created on first use (namespace sameness). */
   public ensureNamespace(name: string): k8s.KubeNamespace {
     requireDnsLabel(`cluster "${this.clusterId}"`, 'namespace', name);
-    let ns = this.namespaces.get(name);
-    if (!ns) {
-      ns = new k8s.KubeNamespace(this, `namespace-${name}`, {
-        metadata: { name, labels: { [LABEL_APP_MANAGED_BY]: MANAGER } },
-      });
-      this.namespaces.set(name, ns);
+    const existing = this.node.tryFindChild(`namespace-${name}`);
+    if (existing) {
+      return existing as k8s.KubeNamespace;
     }
-    return ns;
+    return new k8s.KubeNamespace(this, `namespace-${name}`, { metadata: { name, labels: { [LABEL_APP_MANAGED_BY]: MANAGER } } });
   }
 
   /**
@@ -143,22 +147,71 @@ export class Cluster extends Chart {
    * once however many imports ask for it.
    */
   public enableClustersetDns(): CoreDnsMulticluster {
-    if (!this.coreDns) {
-      this.coreDns = new CoreDnsMulticluster(this, 'coredns-multicluster', {
-        version: this.props.coreDnsVersion,
-        flavour: this.spec.coreDnsFlavour,
-        baseCorefile: this.props.baseCorefile,
-        clusterDomain: this.spec.clusterDomain,
-        serviceAccountName: this.props.coreDnsServiceAccount,
-        config: this.spec.coreDnsConfig,
-      });
+    const existing = this.node.tryFindChild('coredns-multicluster');
+    if (existing) {
+      return existing as CoreDnsMulticluster;
     }
-    return this.coreDns;
+    return new CoreDnsMulticluster(this, 'coredns-multicluster', {
+      version: this.props.coreDnsVersion,
+      flavour: this.spec.coreDnsFlavour,
+      baseCorefile: this.props.baseCorefile,
+      clusterDomain: this.spec.clusterDomain,
+      serviceAccountName: this.props.coreDnsServiceAccount,
+      config: this.spec.coreDnsConfig,
+    });
   }
 
   private clusterProperty(id: string, name: string, value: string): ApiObject {
     return new ClusterProperty(this, id, { metadata: { name }, spec: { value } });
   }
+}
+
+/** Props that are wrong in themselves. */
+function requireClusterProps(where: string, props: ClusterProps): void {
+  if (props.storageClass !== undefined) {
+    requireDnsSubdomain(where, 'storageClass', props.storageClass);
+  }
+  if (props.clusterDomain !== undefined) {
+    requireClusterDomain(where, props.clusterDomain);
+  }
+  if (props.kubeContext === '') {
+    throw new Error(`${where}: kubeContext must name a kubeconfig context, got ""; omit it to use the cluster ID`);
+  }
+  if (props.coreDnsServiceAccount !== undefined) {
+    requireDnsSubdomain(where, 'coreDnsServiceAccount', props.coreDnsServiceAccount);
+  }
+  if (props.fluxKubeConfigSecret !== undefined) {
+    requireDnsSubdomain(where, 'fluxKubeConfigSecret', props.fluxKubeConfigSecret);
+  }
+  if (props.coreDnsConfig !== undefined && !Object.values(CoreDnsConfig).includes(props.coreDnsConfig)) {
+    throw new Error(`${where}: coreDnsConfig must be one of ${Object.values(CoreDnsConfig).map((c) => `"${c}"`).join(', ')}, got ${JSON.stringify(props.coreDnsConfig)}`);
+  }
+  requireCoreDnsBuild(where, props);
+}
+
+/**
+ * Where a cluster may be created, checked before it is: in a Fleet, outside every chart, with an
+ * ID that is a DNS label, not reserved and not taken by another cluster.
+ */
+function requirePlacement(scope: Construct, id: string): FleetRoot {
+  const where = `cluster "${id}"`;
+  if (!isFleet(scope.node.root)) {
+    throw new Error(`${where}: a Cluster must be created in a Fleet, got scope "${scope.node.path || scope.node.id || '(root)'}", which is not part of one. Fix: new Cluster(fleet, "${id}") or fleet.addCluster("${id}")`);
+  }
+  const fleet = fleetOf(scope);
+  const inside = [scope, ...scope.node.scopes].find((c) => Chart.isChart(c));
+  if (inside) {
+    throw new Error(`${where}: a Cluster cannot be created inside ${isCluster(inside) ? 'cluster' : 'chart'} "${inside.node.path}" (its objects would belong to two charts). Fix: create it in the Fleet: new Cluster(fleet, "${id}") or fleet.addCluster("${id}")`);
+  }
+  requireDnsLabel(where, 'the cluster ID (used as <clusterid> in <pod>.<clusterid>.<svc>.<ns>.svc.clusterset.local)', id);
+  if (RESERVED_OUTPUT_FOLDERS.includes(id)) {
+    throw new Error(`${where}: the cluster ID is reserved (the output folders ${RESERVED_OUTPUT_FOLDERS.map((f) => `"${f}/"`).join(' and ')} hold the GitOps entry points); choose another ID`);
+  }
+  const taken = clustersOf(fleet).find((c) => c.clusterId === id);
+  if (taken) {
+    throw new Error(`${where} is added twice: cluster IDs must be unique within the fleet (they are the MCS source-cluster label); the other is at "${taken.node.path}"`);
+  }
+  return fleet;
 }
 
 /** A CoreDNS version and flavour that mean something, whether or not an import needs them yet. */

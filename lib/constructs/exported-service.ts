@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import { ServiceExport } from '../../imports/multicluster.x-k8s.io';
-import { PortSpec } from '../fleet/model';
+import { ExportSpec, PortSpec } from '../fleet/model';
 import { LABEL_APP_MANAGED_BY, MANAGER } from '../fleet/names';
 import { Cluster } from './cluster';
-import { Fleet } from './fleet';
-import { memberId, requireSameFleet, toPortSpec } from './multi-cluster-stateful-set';
+import { FleetContribution, IFleetContributor } from './contribution';
+import { stampCreation } from './fleet-tree';
+import { checkInput, memberId, requireSameFleet, toPortSpec } from './helpers';
 import { requireClusterList, requireDnsLabel, requirePorts, requireServiceName } from './validate';
 import { WorkloadPort } from './workload-props';
 
@@ -30,23 +31,26 @@ export interface ExportedServiceProps {
  * provider cluster. Pod names are unknown at compile time, so `fleet.md` lists service-level
  * names only; the runner still publishes each pod under its hostname.
  */
-export class ExportedService extends Construct {
+export class ExportedService extends Construct implements IFleetContributor {
   /** Name of the exported Service (and of its ServiceExport). */
   public readonly serviceName: string;
   /** Namespace of the Service in every provider cluster. */
   public readonly namespace: string;
   /** The exported ports. */
   public readonly ports: readonly PortSpec[];
+  private readonly exportSpec: ExportSpec;
 
   public constructor(scope: Construct, id: string, props: ExportedServiceProps) {
     super(scope, id);
-    const fleet = Fleet.of(this);
+    stampCreation(this);
     const where = `ExportedService "${this.node.path}"`;
-    requireServiceName(where, 'serviceName', props.serviceName);
-    requireDnsLabel(where, 'namespace', props.namespace);
-    requirePorts(where, props.ports);
-    requireClusterList(where, 'providers', props.providers);
-    requireSameFleet(where, fleet, props.providers);
+    checkInput(this, () => {
+      requireServiceName(where, 'serviceName', props.serviceName);
+      requireDnsLabel(where, 'namespace', props.namespace);
+      requirePorts(where, props.ports);
+      requireClusterList(where, 'providers', props.providers);
+      requireSameFleet(where, this, props.providers);
+    });
     this.serviceName = props.serviceName;
     this.namespace = props.namespace;
     this.ports = props.ports.map(toPortSpec);
@@ -56,7 +60,7 @@ export class ExportedService extends Construct {
         metadata: { name: props.serviceName, namespace: props.namespace, labels: { [LABEL_APP_MANAGED_BY]: MANAGER } },
       });
     }
-    fleet._registerExport({
+    this.exportSpec = {
       path: this.node.path,
       kind: 'ExportedService',
       namespace: props.namespace,
@@ -65,6 +69,11 @@ export class ExportedService extends Construct {
       ports: this.ports,
       placements: props.providers.map((c) => ({ clusterId: c.clusterId, replicas: 0, ordinalStart: 0 })),
       podsKnown: false,
-    });
+    };
+  }
+
+  /** The export of the Service from every provider cluster. */
+  public fleetContribution(): FleetContribution {
+    return { exports: [this.exportSpec] };
   }
 }

@@ -1,10 +1,12 @@
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ExportSpec, FleetModel, GitOps, GitOpsSpec, ImportSpec, Problem, RunnerSpec, serviceKey, VolumeClaimSpec } from '../fleet/model';
-import { RESERVED_OUTPUT_FOLDERS } from '../gitops';
+import { exportsOf, ExportSpec, FleetModel, GitOps, GitOpsSpec, Problem } from '../fleet/model';
 import { Cluster, ClusterProps } from './cluster';
+import { ExtraFile } from './contribution';
+import { analyzeFleet, FleetAnalysis, scanFleet } from './fleet-model';
+import { clustersOf, fleetOf, isFleet, markFleet } from './fleet-tree';
 import { resolveGitOps } from './gitops-props';
-import { FleetOutput, renderFleet, writeFleetOutput } from './output';
+import { FileSink, FleetOutput, MemorySink, renderFleetTo, StagedOutput } from './output';
 import { requireDnsLabel } from './validate';
 
 export interface FleetProps {
@@ -60,147 +62,91 @@ export interface FleetProps {
 /**
  * A fleet of clusters forming one ClusterSet: the root of a cdk8s-mcs app.
  *
- * Each cluster is a cdk8s Chart whose objects are written to `<outdir>/<cluster-id>/`.
- * `synth()` checks the whole fleet first and writes nothing if anything is wrong.
+ * Each cluster is a cdk8s Chart whose objects (those of charts nested in it included) are written
+ * to `<outdir>/<cluster-id>/`. The fleet model, its checks, `fleet.json` and `fleet.md` are derived
+ * from the construct tree when the fleet is rendered. `synth()` checks the whole fleet first and
+ * writes nothing if anything is wrong.
  */
 export class Fleet extends App {
   /** The fleet a construct belongs to. */
   public static of(construct: IConstruct): Fleet {
-    const root = construct.node.root;
-    if (!(root instanceof Fleet)) {
-      throw new Error(`"${construct.node.path}" is not part of a Fleet: create it with a Fleet, or a construct inside one, as its scope`);
-    }
-    return root;
+    return fleetOf(construct) as Fleet;
+  }
+
+  /** Whether `x` is a Fleet (also across copies of this library). */
+  public static isFleet(x: unknown): x is Fleet {
+    return isFleet(x);
   }
 
   /** Name of the ClusterSet. */
   public readonly name: string;
-  private readonly _clusters: Cluster[] = [];
-  private readonly _clusterListeners: Array<(cluster: Cluster) => void> = [];
-  private readonly _exports: ExportSpec[] = [];
-  private readonly _exportsByKey = new Map<string, ExportSpec[]>();
-  private readonly _imports: ImportSpec[] = [];
-  private readonly _volumeClaims: VolumeClaimSpec[] = [];
-  private readonly _warnings: Problem[] = [];
-  private _runner?: RunnerSpec;
-  private readonly _extraFiles = new Map<string, { path: string; produce: () => string }>();
   private readonly gitops?: GitOpsSpec;
+  /** The model of the render in progress: Lazy values read it instead of walking the tree again. */
+  private renderModel?: FleetModel;
+  // Until CoreDnsMulticluster contributes its warnings and files (IFleetContributor), it adds them here.
+  private readonly legacyWarnings: Problem[] = [];
+  private readonly legacyFiles = new Map<string, ExtraFile & { owner: string }>();
 
   public constructor(props: FleetProps = {}) {
     super({ outdir: props.outdir });
+    markFleet(this);
     this.name = props.name ?? 'clusterset';
     requireDnsLabel('Fleet', 'name', this.name);
     this.gitops = resolveGitOps(props);
   }
 
-  /** Adds a cluster; its ID becomes the chart ID, the output folder name and the MCS cluster ID. */
+  /**
+   * Adds a cluster: the same as `new Cluster(fleet, id, props)`. Its ID becomes the chart ID, the
+   * output folder name and the MCS cluster ID.
+   */
   public addCluster(id: string, props: ClusterProps = {}): Cluster {
-    requireDnsLabel(`cluster "${id}"`, 'the cluster ID (used as <clusterid> in <pod>.<clusterid>.<svc>.<ns>.svc.clusterset.local)', id);
-    if (RESERVED_OUTPUT_FOLDERS.includes(id)) {
-      throw new Error(`cluster "${id}": the cluster ID is reserved (the output folders ${RESERVED_OUTPUT_FOLDERS.map((f) => `"${f}/"`).join(' and ')} hold the GitOps entry points); choose another ID`);
-    }
-    if (this._clusters.some((c) => c.clusterId === id)) {
-      throw new Error(`cluster "${id}" is added twice: cluster IDs must be unique within the fleet (they are the MCS source-cluster label)`);
-    }
-    const cluster = new Cluster(this, id, props);
-    this._clusters.push(cluster);
-    this._clusterListeners.forEach((listener) => listener(cluster));
-    return cluster;
+    return new Cluster(this, id, props);
   }
 
-  /** The clusters, in the order they were added. */
+  /** The clusters, in construct-tree order (the order they were created in, for clusters created in the Fleet). */
   public get clusters(): readonly Cluster[] {
-    return [...this._clusters];
+    return clustersOf(this);
   }
 
   /** The cluster with this ID. */
   public cluster(id: string): Cluster {
-    const found = this._clusters.find((c) => c.clusterId === id);
+    const clusters = this.clusters;
+    const found = clusters.find((c) => c.clusterId === id);
     if (!found) {
-      throw new Error(`no cluster "${id}" in the fleet (clusters: ${this._clusters.map((c) => `"${c.clusterId}"`).join(', ') || 'none'})`);
+      throw new Error(`no cluster "${id}" in the fleet (clusters: ${clusters.map((c) => `"${c.clusterId}"`).join(', ') || 'none'})`);
     }
     return found;
   }
 
-  /** The plain-data model of the fleet, as the checks, `fleet.json` and `fleet.md` see it. */
+  /** The plain-data model of the fleet, as the checks, `fleet.json` and `fleet.md` see it, derived from the construct tree. */
   public get model(): FleetModel {
-    return {
-      name: this.name,
-      clusters: this._clusters.map((c) => c.spec),
-      exports: [...this._exports],
-      imports: [...this._imports],
-      volumeClaims: [...this._volumeClaims],
-      ...(this._runner ? { runner: this._runner } : {}),
-      ...(this.gitops ? { gitops: this.gitops } : {}),
-    };
+    return this.renderModel ?? this.analyze().model;
   }
 
-  /**
-   * @internal
-   * Files written next to `fleet.json` that are not Kubernetes objects (e.g. EKS add-on values), by
-   * path; produced only after the fleet checks passed.
-   */
-  public _renderExtraFiles(): Map<string, string> {
-    return new Map([...this._extraFiles.values()].map((f) => [f.path, f.produce()]));
-  }
-
-  /** Warnings collected so far (e.g. plaintext secrets opted into Git). */
+  /** Warnings of the fleet as it stands (e.g. plaintext secrets opted into Git); `render()` returns those of the render. */
   public get warnings(): readonly Problem[] {
-    return [...this._warnings];
+    return [...this.analyze().warnings, ...this.legacyWarnings];
   }
 
-  /** The exports of a namespaced service name, in declaration order. */
+  /** The exports of a namespaced service name, in construct-tree order. */
   public exportsOf(key: { namespace: string; name: string }): readonly ExportSpec[] {
-    return this._exportsByKey.get(serviceKey(key)) ?? [];
+    return exportsOf(this.model, key);
   }
 
   /** @internal */
-  public _registerExport(spec: ExportSpec): void {
-    this._exports.push(spec);
-    this._exportsByKey.set(serviceKey(spec), [...this.exportsOf(spec), spec]);
-  }
-
-  /** @internal Calls `listener` with every cluster added from now on (constructs that reach into every cluster). */
-  public _onClusterAdded(listener: (cluster: Cluster) => void): void {
-    this._clusterListeners.push(listener);
-  }
-
-  /** @internal */
-  public _registerRunner(spec: RunnerSpec): void {
-    if (this._runner) {
-      throw new Error(`the fleet already has a SyncRunner (in cluster "${this._runner.hostClusterId}"); one runner deployment serves the whole fleet`);
-    }
-    this._runner = spec;
-  }
-
-  /** @internal */
-  public _registerImport(spec: ImportSpec): void {
-    this._imports.push(spec);
-  }
-
-  /** @internal */
-  public _registerVolumeClaim(spec: VolumeClaimSpec): void {
-    this._volumeClaims.push(spec);
-  }
-
-  /**
-   * @internal
-   * Registers an output file; `owner` (a construct path) may register the same path again (rendering twice).
-   */
   public _addExtraFile(owner: string, file: string, produce: () => string): void {
-    const other = [...this._extraFiles.entries()].find(([o, f]) => o !== owner && f.path === file);
-    if (other) {
-      throw new Error(`[${owner}] output file "${file}" is already written by ${other[0]}; each file needs one owner`);
+    const other = this.legacyFiles.get(file);
+    if (other && other.owner !== owner) {
+      throw new Error(`[${owner}] output file "${file}" is already written by ${other.owner}; each file needs one owner`);
     }
-    this._extraFiles.set(owner, { path: file, produce });
+    this.legacyFiles.set(file, { path: file, produce, owner });
   }
 
   /** @internal */
   public _addWarning(warning: Problem): void {
-    if (this._warnings.some((w) => w.path === warning.path && w.message === warning.message)) {
-      return; // rendering twice must not repeat warnings
+    if (!this.legacyWarnings.some((w) => w.path === warning.path && w.message === warning.message)) {
+      this.legacyWarnings.push(warning);
     }
-    this._warnings.push(warning);
   }
 
   /**
@@ -208,15 +154,52 @@ export class Fleet extends App {
    * Throws one error listing every problem when the fleet is invalid.
    */
   public render(): FleetOutput {
-    return renderFleet(this);
+    const sink = new MemorySink();
+    const warnings = this.renderTo(sink);
+    return { files: sink.files, warnings };
   }
 
-  /** Checks the fleet, then replaces `outdir` with the rendered files in one step. */
+  /**
+   * Checks the fleet, then replaces `outdir` with the rendered files in one step: the files are
+   * written one by one into a staging folder beside `outdir`, which replaces `outdir` only when
+   * every file is written. An invalid fleet leaves `outdir` as it was.
+   */
   public override synth(): void {
-    const output = this.render();
-    for (const w of output.warnings) {
+    const staged = new StagedOutput(this.outdir);
+    let warnings: readonly Problem[];
+    try {
+      warnings = this.renderTo(staged);
+    } catch (e) {
+      staged.abort();
+      throw e;
+    }
+    staged.commit();
+    for (const w of warnings) {
       process.stderr.write(`warning: [${w.path}] ${w.message}\n`);
     }
-    writeFleetOutput(this.outdir, output);
+  }
+
+  /** @internal Renders into any sink (the synth benchmark times the writes). */
+  public _renderTo(sink: FileSink): readonly Problem[] {
+    return this.renderTo(sink);
+  }
+
+  private analyze(): FleetAnalysis {
+    return analyzeFleet({ name: this.name, gitops: this.gitops }, scanFleet(this));
+  }
+
+  private renderTo(sink: FileSink): readonly Problem[] {
+    const scan = scanFleet(this);
+    const analysis = analyzeFleet({ name: this.name, gitops: this.gitops }, scan);
+    this.renderModel = analysis.model;
+    try {
+      return renderFleetTo({
+        scan,
+        analysis: { ...analysis, files: new Map([...analysis.files, ...this.legacyFiles]) },
+        warnings: () => [...analysis.warnings, ...this.legacyWarnings],
+      }, sink);
+    } finally {
+      this.renderModel = undefined;
+    }
   }
 }

@@ -2,11 +2,12 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ServiceImport, ServiceImportSpecType } from '../../imports/multicluster.x-k8s.io';
-import { ImportSpec, PortSpec } from '../fleet/model';
+import { exportsOf, ImportSpec, PortSpec } from '../fleet/model';
 import { amcsServiceName, DnsMethod, LABEL_APP_MANAGED_BY, LABEL_IMPORT_OF, MANAGER } from '../fleet/names';
 import { Cluster } from './cluster';
-import { Fleet } from './fleet';
-import { memberId, requireSameFleet, toPortSpec } from './multi-cluster-stateful-set';
+import { FleetContribution, IFleetContributor } from './contribution';
+import { fleetOf, stampCreation } from './fleet-tree';
+import { checkInput, memberId, requireSameFleet, toPortSpec } from './helpers';
 import { requireDnsLabel, requirePorts, requireServiceName } from './validate';
 import { WorkloadPort } from './workload-props';
 
@@ -36,22 +37,24 @@ export interface HeadlessImportProps {
  * `ServiceImport` of type Headless and, per DNS method, a selector-less headless `amcs-<svc>`
  * Service (filled with EndpointSlices by the runner) and/or the CoreDNS clusterset.local change.
  */
-export class HeadlessImport extends Construct {
+export class HeadlessImport extends Construct implements IFleetContributor {
   /** Name of the imported service (the ServiceImport's name). */
   public readonly serviceName: string;
   /** Namespace of the import in every consumer cluster (namespace sameness: the export's namespace). */
   public readonly namespace: string;
   /** The DNS forms consumers resolve the pods by. */
   public readonly dnsMethods: readonly DnsMethod[];
-  private readonly fleet: Fleet;
   private readonly explicitPorts?: readonly PortSpec[];
+  private readonly importSpec: ImportSpec;
 
   public constructor(scope: Construct, id: string, props: HeadlessImportProps) {
     super(scope, id);
-    this.fleet = Fleet.of(this);
+    stampCreation(this);
     const where = `HeadlessImport "${this.node.path}"`;
-    validateProps(where, props);
-    requireSameFleet(where, this.fleet, props.consumers);
+    checkInput(this, () => {
+      validateProps(where, props);
+      requireSameFleet(where, this, props.consumers);
+    });
     this.serviceName = props.serviceName;
     this.namespace = props.namespace;
     this.dnsMethods = [...new Set(props.dnsMethods ?? [DnsMethod.AMCS, DnsMethod.CLUSTERSET])];
@@ -59,7 +62,19 @@ export class HeadlessImport extends Construct {
     for (const cluster of props.consumers) {
       this.emitInto(cluster);
     }
-    this.fleet._registerImport(this.importSpec(props.consumers));
+    this.importSpec = {
+      path: this.node.path,
+      namespace: this.namespace,
+      name: this.serviceName,
+      consumerIds: props.consumers.map((c) => c.clusterId),
+      ports: this.explicitPorts,
+      methods: this.dnsMethods,
+    };
+  }
+
+  /** The import into every consumer cluster. */
+  public fleetContribution(): FleetContribution {
+    return { imports: [this.importSpec] };
   }
 
   /** The imported ports: the explicit ones, else every port exported for this service. */
@@ -67,7 +82,7 @@ export class HeadlessImport extends Construct {
     if (this.explicitPorts) {
       return [...this.explicitPorts];
     }
-    const all = this.fleet.exportsOf({ namespace: this.namespace, name: this.serviceName }).flatMap((e) => e.ports);
+    const all = exportsOf(fleetOf(this).model, { namespace: this.namespace, name: this.serviceName }).flatMap((e) => e.ports);
     return all.filter((p, i) => all.findIndex((q) => q.name === p.name) === i);
   }
 
@@ -95,17 +110,6 @@ export class HeadlessImport extends Construct {
     if (this.dnsMethods.includes(DnsMethod.CLUSTERSET)) {
       cluster.enableClustersetDns();
     }
-  }
-
-  private importSpec(consumers: Cluster[]): ImportSpec {
-    return {
-      path: this.node.path,
-      namespace: this.namespace,
-      name: this.serviceName,
-      consumerIds: consumers.map((c) => c.clusterId),
-      ports: this.explicitPorts,
-      methods: this.dnsMethods,
-    };
   }
 }
 

@@ -1,8 +1,10 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { ExportSpec, PlacementSpec, PortSpec, Protocol } from '../fleet/model';
+import { ExportSpec, PlacementSpec, PortSpec } from '../fleet/model';
 import { Cluster } from './cluster';
-import { Fleet } from './fleet';
+import { FleetContribution, IFleetContributor } from './contribution';
+import { stampCreation } from './fleet-tree';
+import { checkInput, memberId, requireSameFleet, toPortSpec } from './helpers';
 import { StatefulSetMember } from './stateful-set-member';
 import {
   INT32_MAX, requireDnsLabel, requireDnsSubdomain, requireEnvVarName, requireNonNegativeInteger, requirePorts, requireSecretKey, requireServiceName, requireVolumeClaims,
@@ -134,7 +136,7 @@ export interface MultiClusterStatefulSetProps {
  * Service its pods get their DNS names from (`serviceName` equals the Service), and a
  * ServiceExport of the same name. Pods are reachable from consumer clusters one by one, by name.
  */
-export class MultiClusterStatefulSet extends Construct {
+export class MultiClusterStatefulSet extends Construct implements IFleetContributor {
   /** Name of the StatefulSet, Service and ServiceExport. */
   public readonly serviceName: string;
   /** Namespace of the StatefulSet in every provider cluster. */
@@ -143,58 +145,45 @@ export class MultiClusterStatefulSet extends Construct {
   public readonly ports: readonly PortSpec[];
   /** The per-cluster objects, keyed by cluster ID. */
   public readonly members: ReadonlyMap<string, StatefulSetMember>;
+  private readonly placements: readonly PlacementSpec[];
 
   public constructor(scope: Construct, id: string, props: MultiClusterStatefulSetProps) {
     super(scope, id);
-    const fleet = Fleet.of(this);
+    stampCreation(this);
     this.serviceName = props.serviceName ?? id;
     this.namespace = props.namespace;
     const where = `MultiClusterStatefulSet "${this.node.path}"`;
-    validateProps(where, this.serviceName, props);
-    requireSameFleet(where, fleet, props.providers.map((p) => p.cluster));
+    let placements: PlacementSpec[] = [];
+    checkInput(this, () => {
+      validateProps(where, this.serviceName, props);
+      requireSameFleet(where, this, props.providers.map((p) => p.cluster));
+      placements = props.providers.map((p) => toPlacement(where, p, props.replicas ?? 1));
+    });
     this.ports = props.ports.map(toPortSpec);
-    const placements = props.providers.map((p) => toPlacement(where, p, props.replicas ?? 1));
     const members = new Map<string, StatefulSetMember>();
     props.providers.forEach((p, i) => {
       const member = new StatefulSetMember(p.cluster, memberId(this), { ...props, serviceName: this.serviceName, placement: placements[i] });
       members.set(p.cluster.clusterId, member);
-      for (const claim of props.volumeClaims ?? []) {
-        fleet._registerVolumeClaim({ path: member.node.path, clusterId: p.cluster.clusterId, workload: this.serviceName, claimName: claim.name, storageClass: claim.storageClass ?? p.cluster.spec.storageClass });
-      }
     });
     this.members = members;
-    fleet._registerExport(this.exportSpec(placements));
+    this.placements = placements;
   }
 
-  private exportSpec(placements: PlacementSpec[]): ExportSpec {
-    return {
+  /** The export of the service from every provider cluster, and each member's StatefulSet for the storage class check. */
+  public fleetContribution(): FleetContribution {
+    const exported: ExportSpec = {
       path: this.node.path,
       kind: 'MultiClusterStatefulSet',
       namespace: this.namespace,
       name: this.serviceName,
       headless: true,
       ports: this.ports,
-      placements,
+      placements: this.placements,
       podsKnown: true,
     };
+    const statefulSets = [...this.members].map(([clusterId, m]) => ({ apiObject: m.statefulSet, clusterId, workload: this.serviceName, path: m.node.path }));
+    return { exports: [exported], statefulSets };
   }
-}
-
-/** Clusters handed to a construct must belong to the construct's own fleet. */
-export function requireSameFleet(where: string, fleet: Fleet, clusters: readonly Cluster[]): void {
-  const stranger = clusters.find((c) => Fleet.of(c) !== fleet);
-  if (stranger) {
-    throw new Error(`${where}: cluster "${stranger.clusterId}" belongs to another Fleet; use clusters from the fleet the construct is created in`);
-  }
-}
-
-/** The id of per-cluster children: unique in each chart because construct paths are unique. */
-export function memberId(construct: Construct): string {
-  return construct.node.path.replace(/\//g, '--');
-}
-
-export function toPortSpec(p: WorkloadPort): PortSpec {
-  return { name: p.name, port: p.port, protocol: p.protocol ?? Protocol.TCP, ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) };
 }
 
 function toPlacement(where: string, p: ProviderPlacement, defaultReplicas: number): PlacementSpec {

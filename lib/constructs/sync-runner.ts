@@ -4,8 +4,9 @@ import { Construct } from 'constructs';
 import { toFleetManifest } from '../fleet/manifest';
 import { LABEL_APP_MANAGED_BY, LABEL_APP_NAME, MANAGER } from '../fleet/names';
 import { Cluster } from './cluster';
-import { Fleet } from './fleet';
-import { requireSameFleet } from './multi-cluster-stateful-set';
+import { FleetContribution, IEveryClusterConstruct, IFleetContributor } from './contribution';
+import { clustersOf, fleetOf, stampCreation } from './fleet-tree';
+import { checkInput, memberId, requireSameFleet } from './helpers';
 import { INT32_MAX, requireDnsLabel, requireDnsSubdomain, requireNonNegativeInteger } from './validate';
 
 export interface SyncRunnerProps {
@@ -68,34 +69,44 @@ export const SYNC_RUNNER_LEASE_RULES: k8s.PolicyRule[] = [
  * RBAC; in the host cluster a Deployment reading `fleet.json` from a ConfigMap and the
  * kubeconfig from a Secret created out of band.
  */
-export class SyncRunner extends Construct {
+export class SyncRunner extends Construct implements IFleetContributor, IEveryClusterConstruct {
   /** Namespace of the runner's objects in every cluster (`cdk8s-mcs-system`). */
   public readonly namespace: string;
+  /** The cluster whose Deployment runs the sync. */
+  public readonly hostCluster: Cluster;
 
   public constructor(scope: Construct, id: string, props: SyncRunnerProps) {
     super(scope, id);
-    const fleet = Fleet.of(this);
+    stampCreation(this);
+    const fleet = fleetOf(this);
     const where = `SyncRunner "${this.node.path}"`;
     this.namespace = props.namespace ?? 'cdk8s-mcs-system';
-    requireDnsLabel(where, 'namespace', this.namespace);
-    requireSameFleet(where, fleet, [props.hostCluster]);
-    requireNonNegativeInteger(where, 'replicas', props.replicas ?? 2, INT32_MAX);
-    requireDnsSubdomain(where, 'kubeconfigSecretName', props.kubeconfigSecretName ?? 'cdk8s-mcs-kubeconfig');
-    const existing = fleet.model.runner;
-    if (existing) {
-      throw new Error(`${where}: the fleet already has a SyncRunner (in cluster "${existing.hostClusterId}"); one runner deployment serves the whole fleet`);
+    checkInput(this, () => {
+      requireDnsLabel(where, 'namespace', this.namespace);
+      requireSameFleet(where, this, [props.hostCluster]);
+      requireNonNegativeInteger(where, 'replicas', props.replicas ?? 2, INT32_MAX);
+      requireDnsSubdomain(where, 'kubeconfigSecretName', props.kubeconfigSecretName ?? 'cdk8s-mcs-kubeconfig');
+      const existing = fleet.node.findAll().find((c): c is SyncRunner => c instanceof SyncRunner && c !== this);
+      if (existing) {
+        throw new Error(`${where}: the fleet already has a SyncRunner (in cluster "${existing.hostCluster.clusterId}", at ${existing.node.path}); one runner deployment serves the whole fleet`);
+      }
+    });
+    this.hostCluster = props.hostCluster;
+    // The runner watches every cluster: clusters created later get the RBAC from _addToCluster.
+    for (const cluster of clustersOf(fleet)) {
+      this._addToCluster(cluster);
     }
-    fleet._registerRunner({ hostClusterId: props.hostCluster.clusterId, namespace: this.namespace });
-    for (const cluster of fleet.clusters) {
-      this.rbacInto(cluster);
-    }
-    // The runner watches every cluster, including those added after it.
-    fleet._onClusterAdded((cluster) => this.rbacInto(cluster));
-    this.deploymentInto(props.hostCluster, props, fleet);
+    this.deploymentInto(props.hostCluster, props);
   }
 
-  private rbacInto(cluster: Cluster): void {
-    const scope = new Construct(cluster, `${this.node.path.replace(/\//g, '--')}-rbac`);
+  /** The runner's deployment: `fleet.json` records where it runs (its leader Lease lives there). */
+  public fleetContribution(): FleetContribution {
+    return { runner: { hostClusterId: this.hostCluster.clusterId, namespace: this.namespace } };
+  }
+
+  /** @internal The runner's namespace, ServiceAccount and RBAC in `cluster`. */
+  public _addToCluster(cluster: Cluster): void {
+    const scope = new Construct(cluster, `${memberId(this)}-rbac`);
     cluster.ensureNamespace(this.namespace);
     const labels = { [LABEL_APP_NAME]: SYNC_RUNNER_NAME, [LABEL_APP_MANAGED_BY]: MANAGER };
     const subjects = [{ kind: 'ServiceAccount', name: SYNC_RUNNER_NAME, namespace: this.namespace }];
@@ -114,12 +125,12 @@ export class SyncRunner extends Construct {
     });
   }
 
-  private deploymentInto(host: Cluster, props: SyncRunnerProps, fleet: Fleet): void {
-    const scope = new Construct(host, `${this.node.path.replace(/\//g, '--')}-deployment`);
+  private deploymentInto(host: Cluster, props: SyncRunnerProps): void {
+    const scope = new Construct(host, `${memberId(this)}-deployment`);
     const labels = { [LABEL_APP_NAME]: SYNC_RUNNER_NAME, [LABEL_APP_MANAGED_BY]: MANAGER };
     new k8s.KubeConfigMap(scope, 'Fleet', {
       metadata: { name: `${SYNC_RUNNER_NAME}-fleet`, namespace: this.namespace, labels },
-      data: Lazy.any({ produce: () => ({ 'fleet.json': `${JSON.stringify(toFleetManifest(fleet.model), null, 2)}\n` }) }) as any,
+      data: Lazy.any({ produce: () => ({ 'fleet.json': `${JSON.stringify(toFleetManifest(fleetOf(this).model), null, 2)}\n` }) }) as any,
     });
     new k8s.KubeDeployment(scope, 'Resource', {
       metadata: { name: SYNC_RUNNER_NAME, namespace: this.namespace, labels },

@@ -1,8 +1,8 @@
 /**
  * The fleet model: plain, immutable data describing clusters, exports and imports.
  *
- * Constructs register what they emit here; the fleet checks, `fleet.json` and `fleet.md` are all
- * computed from it. Nothing in this module knows about cdk8s.
+ * The compiler derives it from the construct tree at render time; the fleet checks, `fleet.json`
+ * and `fleet.md` are all computed from it. Nothing in this module knows about cdk8s.
  */
 import { CoreDnsFlavour } from '../corefile';
 import { DnsMethod } from './names';
@@ -136,6 +136,7 @@ export interface ImportSpec {
   readonly methods: readonly DnsMethod[];
 }
 
+/** A volume claim template as rendered (JSON patches included), for the storage class check. */
 export interface VolumeClaimSpec {
   /** Construct path, for error messages. */
   readonly path: string;
@@ -145,7 +146,7 @@ export interface VolumeClaimSpec {
   readonly workload: string;
   /** Name of the volume claim template. */
   readonly claimName: string;
-  /** Its storage class, after the cluster default applies. */
+  /** Its rendered `storageClassName`, after the cluster default applies. */
   readonly storageClass?: string;
 }
 
@@ -168,8 +169,6 @@ export interface FleetModel {
   readonly exports: readonly ExportSpec[];
   /** Every import, in declaration order. */
   readonly imports: readonly ImportSpec[];
-  /** Every volume claim template, for the storage class check. */
-  readonly volumeClaims: readonly VolumeClaimSpec[];
   /** @default - no GitOps output (GitOps.NONE) */
   readonly gitops?: GitOpsSpec;
 }

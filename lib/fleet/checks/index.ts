@@ -5,12 +5,14 @@ import { checkDnsNameLengths } from './dns-name-lengths';
 import { checkExportConflicts } from './export-conflicts';
 import { checkImportsHaveExports } from './import-has-export';
 import { checkImportPorts } from './import-ports';
-import { checkStorageClasses } from './storage-class';
 
 /** A whole-fleet rule: returns every problem it finds, never throws. */
 export type FleetCheck = (model: FleetModel) => Problem[];
 
-/** Every whole-fleet rule, run at synth time before anything is written. */
+/**
+ * Every whole-fleet rule on the model, run at synth time before anything is written. The storage
+ * class rule (`checkStorageClasses`) reads rendered objects and runs with the output step.
+ */
 export const FLEET_CHECKS: readonly FleetCheck[] = [
   checkImportsHaveExports,
   checkImportPorts,
@@ -18,10 +20,11 @@ export const FLEET_CHECKS: readonly FleetCheck[] = [
   checkClustersetDnsSupport,
   checkDnsNameLengths,
   checkAmbiguousAmcsHostnames,
-  checkStorageClasses,
 ];
 
 /** Runs every fleet check. */
 export function checkFleet(model: FleetModel): Problem[] {
   return FLEET_CHECKS.flatMap((check) => check(model));
 }
+
+export { checkStorageClasses } from './storage-class';

@@ -1,3 +1,4 @@
+import { JsonPatch } from 'cdk8s';
 import { CoreDnsFlavour, DnsMethod, ExportedService, Fleet, HeadlessImport, MultiClusterStatefulSet, Protocol } from '../../../lib';
 import { referenceFleet, renderError } from '../support/fleet';
 
@@ -160,10 +161,26 @@ describe('fleet checks at synth time', () => {
     const { fleet, a, b } = twoClusters({});
     mysql(fleet, 'mysql', { providers: [{ cluster: a }], claims: [{ name: 'data', mountPath: '/d', size: '1Gi' }] });
     new HeadlessImport(fleet, 'x', { serviceName: 'nope', namespace: 'db', consumers: [b] });
+    new HeadlessImport(fleet, 'y', { serviceName: 'mysql', namespace: 'db', consumers: [b], ports: [{ name: 'admin', port: 33062 }] });
     const message = renderError(fleet);
     expect(message).toMatch(/^the fleet has 2 problems; nothing was written:\n/);
     expect(message).toContain('[x] ');
-    expect(message).toContain('[cluster-a/mysql] ');
+    expect(message).toContain('[y] ');
+    // Storage classes are read from the rendered objects, which are rendered only once the model checks pass.
+    expect(message).not.toContain('[cluster-a/mysql] ');
+  });
+
+  it('checks volume claims on the rendered StatefulSets, once the model checks pass, so a JSON patch of storageClassName is seen', () => {
+    const patched = twoClusters({});
+    const m = mysql(patched.fleet, 'mysql', { providers: [{ cluster: patched.a }], claims: [{ name: 'data', mountPath: '/d', size: '1Gi' }] });
+    m.members.get('cluster-a')!.statefulSet.addJsonPatch(JsonPatch.add('/spec/volumeClaimTemplates/0/spec/storageClassName', 'fast'));
+    expect(patched.fleet.render().files.get('cluster-a/05-statefulset.db.mysql.yaml')).toContain('storageClassName: fast');
+    const removed = twoClusters();
+    const n = mysql(removed.fleet, 'mysql', { providers: [{ cluster: removed.a }], claims: [{ name: 'data', mountPath: '/d', size: '1Gi' }] });
+    n.members.get('cluster-a')!.statefulSet.addJsonPatch(JsonPatch.remove('/spec/volumeClaimTemplates/0/spec/storageClassName'));
+    expect(renderError(removed.fleet)).toContain(
+      '[cluster-a/mysql] volume claim template "data" of "mysql" in cluster "cluster-a" has no storage class in the rendered StatefulSet, although the cluster\'s default is "standard"',
+    );
   });
 
   it('exports UDP ports with their protocol', () => {

@@ -6,7 +6,7 @@ describe('SyncRunner', () => {
     const f = new Fleet({ outdir: '/nonexistent' });
     const c = f.addCluster('c');
     new SyncRunner(f, 'r1', { hostCluster: c });
-    expect(() => new SyncRunner(f, 'r2', { hostCluster: c })).toThrow('the fleet already has a SyncRunner (in cluster "c")');
+    expect(() => new SyncRunner(f, 'r2', { hostCluster: c })).toThrow('SyncRunner "r2": the fleet already has a SyncRunner (in cluster "c", at r1)');
   });
 
   const fleet = new Fleet({ name: 'f', outdir: '/nonexistent' });

@@ -26,7 +26,6 @@ function largeModel(clusters: number, servicesPerCluster: number): FleetModel {
     clusters: ids.map((id) => ({ path: id, id, kubeContext: id, clusterDomain: 'cluster.local', coreDnsVersion: '1.12.2', coreDnsFlavour: CoreDnsFlavour.IN_TREE, storageClass: 'standard' })),
     exports,
     imports,
-    volumeClaims: [],
   };
 }
 

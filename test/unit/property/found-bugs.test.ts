@@ -159,7 +159,7 @@ describe('bugs found by the fleet property test', () => {
     const { fleet, a } = fleetWithCluster();
     new SyncRunner(fleet, 'runner', { hostCluster: a });
     expect(() => new SyncRunner(fleet, 'another', { hostCluster: a })).toThrow(
-      'SyncRunner "another": the fleet already has a SyncRunner (in cluster "a"); one runner deployment serves the whole fleet',
+      'SyncRunner "another": the fleet already has a SyncRunner (in cluster "a", at runner); one runner deployment serves the whole fleet',
     );
   });
 

@@ -61,10 +61,10 @@ export function fleetProblems(fleet: FleetDesc): ExpectedProblem[] {
     ...clustersetProblems(fleet, imports),
     ...dnsNameProblems(fleet, imports, exports),
     ...ambiguityProblems(imports, exports),
-    ...storageProblems(fleet),
     ...corefileProblems(fleet, imports),
   ];
-  return problems.length > 0 ? problems : duplicateProblems(fleet);
+  // What only the rendered objects show (storage classes as rendered, objects twice) is checked once the rest passes.
+  return problems.length > 0 ? problems : [...storageProblems(fleet), ...duplicateProblems(fleet)];
 }
 
 function importProblems(imports: Import[], exports: Export[]): ExpectedProblem[] {
