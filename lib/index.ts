@@ -9,6 +9,8 @@ export * from './constructs/coredns-multicluster';
 export * from './constructs/literal-secret';
 export * from './constructs/crds';
 export * from './constructs/workload-props';
+export * from './constructs/workload-spec';
+export type { CheckedStatefulSet, ExtraFile, FleetContribution, IFleetContributor } from './constructs/contribution';
 export type { FleetOutput } from './constructs/output';
 export { Protocol, CoreDnsFlavour, CoreDnsConfig, GitOps } from './fleet/model';
 export type { GitOpsSpec, FleetModel, ClusterSpec, ExportSpec, ImportSpec, PortSpec, PlacementSpec, Problem } from './fleet/model';

@@ -3,11 +3,17 @@
  * construct, the field, the value received and what is expected.
  */
 import { isDns1035Label, isDnsLabel, isDnsSubdomain } from '../fleet/names';
+import { quantityText } from './pod-template';
 import { VolumeClaim, WorkloadPort } from './workload-props';
 
 const IANA_SVC_NAME = /^(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A Kubernetes resource quantity without sign: `50Gi`, `500M`, `1.5e9`. */
 const QUANTITY = /^\+?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][-+]?\d+)?$/;
+
+/** A Kubernetes resource quantity without sign, e.g. `500m`, `2`, `4Gi`. */
+export function isQuantity(value: string): boolean {
+  return QUANTITY.test(value);
+}
 
 export function requireDnsLabel(where: string, field: string, value: string): void {
   if (!isDnsLabel(value)) {
@@ -114,9 +120,10 @@ function requireVolumeClaim(where: string, c: VolumeClaim): void {
   if (c.mountPath.trim() === '') {
     throw new Error(`${where}: volume claim "${c.name}" needs a mountPath, e.g. "/var/lib/mysql", got "${c.mountPath}"`);
   }
-  const quantity = QUANTITY.exec(c.size);
+  const size = quantityText(c.size);
+  const quantity = QUANTITY.exec(size);
   if (!quantity || Number(quantity[1]) === 0) {
-    throw new Error(`${where}: volume claim "${c.name}" size must be a positive Kubernetes quantity such as "50Gi" or "500M", got "${c.size}"`);
+    throw new Error(`${where}: volume claim "${c.name}" size must be a positive Kubernetes quantity such as "50Gi" or "500M", got "${size}"`);
   }
   // '' is Kubernetes' "no dynamic provisioning" class: the claim binds to a pre-created volume.
   if (c.storageClass !== undefined && c.storageClass !== '') {

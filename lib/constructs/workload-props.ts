@@ -1,4 +1,9 @@
+import { Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-28';
 import { Protocol } from '../fleet/model';
+
+// One PodManagementPolicy: cdk8s-plus's (OrderedReady, Parallel).
+export { PodManagementPolicy } from 'cdk8s-plus-28';
 
 /** A named port of the exported service. */
 export interface WorkloadPort {
@@ -51,9 +56,10 @@ export interface VolumeClaim {
   readonly name: string;
   /** Where the volume is mounted in the container, e.g. `/var/lib/mysql`. */
   readonly mountPath: string;
-  /** Requested size as a Kubernetes quantity, e.g. `50Gi`. */
-  readonly size: string;
+  /** Requested size: a Kubernetes quantity such as `50Gi`, or a cdk8s `Size` (`Size.gibibytes(50)`). */
+  readonly size: string | Size;
   /**
+   * How the volume may be mounted.
    * @default [AccessMode.READ_WRITE_ONCE]
    */
   readonly accessModes?: AccessMode[];
@@ -64,24 +70,31 @@ export interface VolumeClaim {
   readonly storageClass?: string;
 }
 
-/** CPU and memory for the container, as Kubernetes quantities. */
+/**
+ * CPU and memory for the container: Kubernetes quantities (`'500m'`, `'2Gi'`), or cdk8s-plus's
+ * `Cpu` and cdk8s's `Size` as cdk8s-plus takes them (`Cpu.millis(500)`, `Size.gibibytes(2)`).
+ */
 export interface ContainerResources {
-  /** @default '250m' */
-  readonly cpuRequest?: string;
-  /** @default '512Mi' */
-  readonly memoryRequest?: string;
-  /** @default - no CPU limit (throttling a database stalls its replication and health checks) */
-  readonly cpuLimit?: string;
-  /** @default - no memory limit (set one equal to the request for the Guaranteed QoS class) */
-  readonly memoryLimit?: string;
-}
-
-/** StatefulSet pod management policy. */
-export enum PodManagementPolicy {
-  /** Pods start one at a time, in ordinal order: what replicated databases expect. */
-  ORDERED_READY = 'OrderedReady',
-  /** Pods start and stop in parallel. */
-  PARALLEL = 'Parallel',
+  /**
+   * CPU the scheduler reserves for the container.
+   * @default '250m'
+   */
+  readonly cpuRequest?: string | Cpu;
+  /**
+   * Memory the scheduler reserves for the container.
+   * @default '512Mi'
+   */
+  readonly memoryRequest?: string | Size;
+  /**
+   * CPU the container may use at most.
+   * @default - no CPU limit (throttling a database stalls its replication and health checks)
+   */
+  readonly cpuLimit?: string | Cpu;
+  /**
+   * Memory the container may use at most.
+   * @default - no memory limit (set one equal to the request for the Guaranteed QoS class)
+   */
+  readonly memoryLimit?: string | Size;
 }
 
 /** What happens to a StatefulSet's PersistentVolumeClaims. */
