@@ -15,6 +15,7 @@
  * The record is observed through a watch of the one Lease, so a standby sees a renewal or release
  * within the watch's latency instead of a polling period.
  */
+import { setMaxListeners } from 'node:events';
 import { KubeClient } from '../../kube/client';
 import { isConflict, isNotFound, messageOf } from '../../kube/errors';
 import { Informer } from '../../kube/informer';
@@ -229,6 +230,7 @@ export class LeaderElector {
     if (!this.leading && !this.stopped) {
       this.leading = true;
       this.term = new AbortController();
+      setMaxListeners(0, this.term.signal); // every write in flight listens to it (dozens at once)
       this.o.onStartedLeading?.();
     }
   }
