@@ -5,7 +5,7 @@
  */
 import * as fc from 'fast-check';
 import {
-  ClaimDesc, ClusterDesc, ConstructDesc, ExportDesc, FleetDesc, ImportDesc, PortDesc, ProviderDesc, RunnerDesc, SecretDesc, SecretEnvDesc, StatefulSetDesc, stsName,
+  ClaimDesc, ClusterDesc, ConstructDesc, ExportDesc, ExtraChartDesc, FleetDesc, ImportDesc, PortDesc, ProviderDesc, RunnerDesc, SecretDesc, SecretEnvDesc, StatefulSetDesc, stsName,
 } from './fleet-description';
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz'.split('');
@@ -208,6 +208,15 @@ function runnerArb(clusterCount: number): fc.Arbitrary<RunnerDesc> {
   }).map((r) => compact({ kind: 'SyncRunner' as const, id: 'runner', ...r }));
 }
 
+function extraChartArb(clusterCount: number): fc.Arbitrary<Omit<ExtraChartDesc, 'id'>> {
+  return fc.record({
+    cluster: maybe(fc.integer({ min: 0, max: clusterCount - 1 }), 12, 1),
+    nested: fc.boolean(),
+    chartNamespace: fc.boolean(),
+    configMaps: fc.integer({ min: 1, max: 2 }),
+  }).map((r) => compact({ kind: 'ExtraChart' as const, ...r }));
+}
+
 /** Whole fleets from sensible values. */
 export function cleanFleet(): fc.Arbitrary<FleetDesc> {
   return clustersArb().chain((clusters) => {
@@ -218,12 +227,14 @@ export function cleanFleet(): fc.Arbitrary<FleetDesc> {
       imports: fc.array(rawImportArb(n), { maxLength: 3 }),
       secrets: fc.array(secretArb(n), { maxLength: 1 }),
       runner: maybe(runnerArb(n), 1, 3),
+      charts: fc.array(extraChartArb(n), { maxLength: 2 }),
       order: fc.array(fc.nat({ max: 999 }), { minLength: 10, maxLength: 10 }),
     }).map((r) => {
       const exports = [...r.statefulSets, ...r.exported];
       // Without exports, only the deliberately unmatched imports stay (they test "import of nothing").
       const imports = r.imports.filter((raw) => exports.length > 0 || !raw.matching).map((raw) => resolveImport(raw, exports));
-      const constructs: ConstructDesc[] = [...exports, ...imports, ...r.secrets, ...(r.runner ? [r.runner] : [])];
+      const charts = r.charts.map((c, i): ExtraChartDesc => ({ ...c, id: `addons${i}` }));
+      const constructs: ConstructDesc[] = [...exports, ...imports, ...r.secrets, ...(r.runner ? [r.runner] : []), ...charts];
       const shuffled = constructs.map((c, i) => ({ c, key: r.order[i % r.order.length] * 100 + i })).sort((a, b) => a.key - b.key).map((x) => x.c);
       return { clusters, constructs: uniqueIds(shuffled, clusters.map((c) => c.id)) };
     });

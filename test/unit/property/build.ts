@@ -1,8 +1,11 @@
 /** Turns a fleet description into constructs, exactly in `creationOrder`. */
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import {
   Cluster, CoreDnsFlavour, DnsMethod, ExportedService, Fleet, HeadlessImport, LiteralSecret, MultiClusterStatefulSet, Protocol, SyncRunner, WorkloadPort,
 } from '../../../lib';
-import { ClusterDesc, ConstructDesc, creationOrder, FleetDesc, PortDesc } from './fleet-description';
+import { ClusterDesc, ConstructDesc, creationOrder, ExtraChartDesc, FleetDesc, PortDesc } from './fleet-description';
 
 export function buildFleet(desc: FleetDesc, outdir = '/nonexistent/property-fleet'): Fleet {
   const fleet = new Fleet({ outdir });
@@ -67,5 +70,21 @@ function buildConstruct(fleet: Fleet, c: ConstructDesc, cluster: (index: number)
     case 'SyncRunner':
       new SyncRunner(fleet, c.id, { hostCluster: cluster(c.host), namespace: c.namespace, replicas: c.replicas });
       return;
+    case 'ExtraChart':
+      buildExtraChart(fleet, c, c.cluster === undefined ? undefined : cluster(c.cluster));
+      return;
+  }
+}
+
+/** A user's own chart: in a cluster (with the Namespace of its ConfigMaps in the cluster chart), or beside the clusters. */
+function buildExtraChart(fleet: Fleet, c: ExtraChartDesc, cluster: Cluster | undefined): void {
+  const parent: Construct = cluster ?? fleet;
+  const chart = new Chart(c.nested ? new Construct(parent, `${c.id}-group`) : parent, c.id, c.chartNamespace ? { namespace: c.id } : {});
+  if (cluster) {
+    new k8s.KubeNamespace(cluster, `${c.id}-ns`, { metadata: { name: c.id } });
+  }
+  for (let n = 0; n < c.configMaps; n++) {
+    const name = `${c.id}-settings-${n}`;
+    new k8s.KubeConfigMap(chart, name, { metadata: { name, ...(c.chartNamespace ? {} : { namespace: c.id }) }, data: { mode: 'fast' } });
   }
 }

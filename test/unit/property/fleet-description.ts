@@ -97,7 +97,30 @@ export interface RunnerDesc {
   readonly early: boolean;
 }
 
-export type ConstructDesc = StatefulSetDesc | ExportDesc | ImportDesc | SecretDesc | RunnerDesc;
+/**
+ * A plain cdk8s Chart a user adds, with a Namespace (in the cluster chart) and ConfigMaps in it:
+ * inside a cluster (rendered there), or outside every cluster (refused: no cluster would get it).
+ */
+export interface ExtraChartDesc {
+  readonly kind: 'ExtraChart';
+  /** Chart id, also the namespace of its ConfigMaps. */
+  readonly id: string;
+  /** The cluster the chart is created in; undefined: in the Fleet, beside the clusters. */
+  readonly cluster?: number;
+  /** Created in a plain construct (`<id>-group`) rather than directly in its parent. */
+  readonly nested: boolean;
+  /** The chart sets `namespace` (and its ConfigMaps none) instead of the ConfigMaps setting it. */
+  readonly chartNamespace: boolean;
+  /** Number of ConfigMaps, named `<id>-settings-<n>`. */
+  readonly configMaps: number;
+}
+
+export type ConstructDesc = StatefulSetDesc | ExportDesc | ImportDesc | SecretDesc | RunnerDesc | ExtraChartDesc;
+
+/** Construct path of an extra chart's ConfigMap, below its cluster (or the Fleet). */
+export function extraObjectPath(c: ExtraChartDesc, n: number): string {
+  return `${c.nested ? `${c.id}-group/` : ''}${c.id}/${c.id}-settings-${n}`;
+}
 
 export interface FleetDesc {
   readonly clusters: readonly ClusterDesc[];

@@ -10,6 +10,10 @@
  *      exactly the expected objects, no secret value where no LiteralSecret put it, and renders
  *      identically twice (sampled).
  *
+ * Fleets also carry a user's own charts (a Namespace and ConfigMaps), nested in a cluster, in a
+ * construct inside a cluster, or outside every cluster, where each of their objects must be
+ * refused with its construct path.
+ *
  * The seed is fixed so that every run tries the same fleets. Reproduce a failure with the seed
  * and path fast-check prints: FLEET_PROPERTY_SEED=<seed> npx jest test/unit/property/fleets
  * (or add `path` to the fc.assert options). FLEET_PROPERTY_RUNS overrides the number of fleets.

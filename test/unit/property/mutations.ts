@@ -190,10 +190,21 @@ const MUTATORS = {
     return true;
   },
   'construct id clash': (f: Draft, choose: Chooser) => {
-    const c = choose.pick(f.constructs);
+    // A user's chart may live in a cluster, where top-level ids do not clash with it.
+    const c = choose.pick(f.constructs.filter((x) => x.kind !== 'ExtraChart'));
     if (!c) return false;
     if (c.kind === 'MultiClusterStatefulSet') c.serviceName = stsName(c);
-    c.id = choose.value([...f.clusters.map((x) => x.id), ...f.constructs.filter((x) => x !== c).map((x) => x.id), 'crds', 'clusterset', 'cluster-id']);
+    const others = f.constructs.filter((x) => x !== c && x.kind !== 'ExtraChart').map((x) => x.id);
+    c.id = choose.value([...f.clusters.map((x) => x.id), ...others, 'crds', 'clusterset', 'cluster-id']);
+    return true;
+  },
+  'chart outside every cluster': (f: Draft, choose: Chooser) => {
+    const chart = choose.pick(withKind(f, 'ExtraChart'));
+    if (chart) {
+      delete chart.cluster;
+    } else {
+      f.constructs.push({ kind: 'ExtraChart', id: 'addons9', nested: choose.value([false, true]), chartNamespace: false, configMaps: 1 });
+    }
     return true;
   },
   'same object twice': (f: Draft, choose: Chooser) => {
@@ -220,7 +231,7 @@ export const MUTATION_KINDS = Object.keys(MUTATORS) as MutationKind[];
 export const FLEET_LEVEL_KINDS: readonly MutationKind[] = [
   'storageClass missing', 'coreDnsVersion too old', 'coreDnsVersion missing', 'baseCorefile without kubernetes', 'ordinal ranges overlap',
   'volume claim without storage class', 'import of nothing', 'import port not exported', 'export not headless', 'conflicting second export',
-  'names near the DNS limits', 'same object twice', 'workload named like an amcs- Service',
+  'names near the DNS limits', 'same object twice', 'workload named like an amcs- Service', 'chart outside every cluster',
 ];
 
 /** A copy made in this realm: structuredClone's objects come from Node's, and fast-check would print them as [object Object] under jest. */

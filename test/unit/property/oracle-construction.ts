@@ -45,6 +45,8 @@ export function firstConstructionError(fleet: FleetDesc): ConstructionError | un
       continue;
     }
     const c = step.construct;
+    // A user's chart is refused or rendered by the whole-fleet checks, never by a constructor.
+    if (c.kind === 'ExtraChart') continue;
     if (topIds.has(c.id)) return { construct: `'${c.id}'`, fields: [CLASH], rules: ['construct id used twice'] };
     topIds.add(c.id);
     const wrong = constructWrong(c, runners);
@@ -97,6 +99,8 @@ function constructWrong(c: ConstructDesc, runnersSoFar: number): Wrong[] {
         ...(isNonNegativeInt32(c.replicas ?? 2) ? [] : [{ field: 'replicas', rule: 'replicas invalid' }]),
         ...(runnersSoFar > 0 ? [{ field: 'already has a SyncRunner', rule: 'second runner' }] : []),
       ];
+    case 'ExtraChart':
+      return [];
   }
 }
 

@@ -2,13 +2,13 @@
  * The oracle, part 2: for a fleet whose constructs all accept their input, the whole-fleet
  * problems synth must report (construct path and kind of each), and the objects each cluster gets.
  */
-import { ConstructDesc, creationOrder, FleetDesc, PortDesc, RunnerDesc, StatefulSetDesc, stsName } from './fleet-description';
+import { ConstructDesc, creationOrder, ExtraChartDesc, extraObjectPath, FleetDesc, PortDesc, RunnerDesc, StatefulSetDesc, stsName } from './fleet-description';
 import { isDns1035Label, isResolvableName, parseVersion, versionAtLeast } from './kube-rules';
 
 export type ProblemKind =
   | 'import without export' | 'import of a non-headless export' | 'imported port not exported' | 'export TypeConflict' | 'export PortConflict'
   | 'CoreDNS cannot serve clusterset.local' | 'DNS name too long' | 'ambiguous amcs pod names' | 'no storage class' | 'Corefile cannot be patched'
-  | 'same object twice';
+  | 'same object twice' | 'object outside every cluster';
 
 export interface ExpectedProblem {
   readonly path: string;
@@ -62,6 +62,7 @@ export function fleetProblems(fleet: FleetDesc): ExpectedProblem[] {
     ...dnsNameProblems(fleet, imports, exports),
     ...ambiguityProblems(imports, exports),
     ...corefileProblems(fleet, imports),
+    ...strayProblems(fleet),
   ];
   // What only the rendered objects show (storage classes as rendered, objects twice) is checked once the rest passes.
   return problems.length > 0 ? problems : [...storageProblems(fleet), ...duplicateProblems(fleet)];
@@ -154,6 +155,13 @@ function storageProblems(fleet: FleetDesc): ExpectedProblem[] {
     );
 }
 
+/** Every ConfigMap of a chart created outside all clusters is refused, at its own path. */
+function strayProblems(fleet: FleetDesc): ExpectedProblem[] {
+  return fleet.constructs
+    .filter((c): c is ExtraChartDesc => c.kind === 'ExtraChart' && c.cluster === undefined)
+    .flatMap((c) => Array.from({ length: c.configMaps }, (_, n) => ({ path: extraObjectPath(c, n), kind: 'object outside every cluster' as const })));
+}
+
 const COREDNS = 'coredns-multicluster';
 
 /** A Corefile the clusterset patch can work on has a kubernetes plugin serving the cluster domain. */
@@ -169,6 +177,8 @@ function corefileProblems(fleet: FleetDesc, imports: Import[]): ExpectedProblem[
 export interface EmittedObject {
   readonly key: string;
   readonly path: string;
+  /** A user's own object: its namespace is the user's business, not one the constructs create. */
+  readonly user?: boolean;
 }
 
 const CRDS = ['serviceexports.multicluster.x-k8s.io', 'serviceimports.multicluster.x-k8s.io', 'clusterproperties.about.k8s.io'];
@@ -187,9 +197,9 @@ export function emittedObjects(fleet: FleetDesc): Map<string, EmittedObject[]> {
       // Every cluster gets the runner's RBAC, whenever it is added.
       runners.forEach((r) => out.get(id)!.push(...runnerRbac(r.namespace ?? 'cdk8s-mcs-system')));
     } else {
-      constructObjects(step.construct).forEach(({ cluster, key, path }) => {
+      constructObjects(step.construct).forEach(({ cluster, key, path, user }) => {
         const id = fleet.clusters[cluster].id;
-        out.get(id)!.push({ key, path: path && `${id}/${path}` });
+        out.get(id)!.push({ key, path: path && `${id}/${path}`, ...(user ? { user } : {}) });
       });
     }
   }
@@ -210,7 +220,7 @@ function runnerRbac(ns: string): EmittedObject[] {
 }
 
 /** What one construct puts into which cluster (by index), with the object's path below the cluster. */
-function constructObjects(c: ConstructDesc): Array<{ cluster: number; key: string; path: string }> {
+function constructObjects(c: ConstructDesc): Array<{ cluster: number; key: string; path: string; user?: boolean }> {
   switch (c.kind) {
     case 'MultiClusterStatefulSet':
       return c.providers.flatMap((p) => [
@@ -231,13 +241,19 @@ function constructObjects(c: ConstructDesc): Array<{ cluster: number; key: strin
       const ns = c.namespace ?? 'cdk8s-mcs-system';
       return [`ConfigMap ${ns}/${RUNNER}-fleet`, `Deployment ${ns}/${RUNNER}`].map((key) => ({ cluster: c.host, key, path: '' }));
     }
+    case 'ExtraChart': {
+      const cluster = c.cluster;
+      if (cluster === undefined) return [];
+      const configMaps = Array.from({ length: c.configMaps }, (_, n) => ({ cluster, key: `ConfigMap ${c.id}/${c.id}-settings-${n}`, path: extraObjectPath(c, n), user: true }));
+      return [{ cluster, key: `Namespace ${c.id}`, path: `${c.id}-ns`, user: true }, ...configMaps];
+    }
   }
 }
 
 /** Each namespace a construct uses in a cluster gets its Namespace object (the CoreDNS ConfigMap lives in kube-system, which exists). */
 function withNamespaces(out: Map<string, EmittedObject[]>): Map<string, EmittedObject[]> {
   for (const objects of out.values()) {
-    const namespaces = new Set(objects.filter((o) => o.path !== COREDNS).map((o) => /^\S+ ([^/ ]+)\//.exec(o.key)?.[1]).filter((n): n is string => n !== undefined));
+    const namespaces = new Set(objects.filter((o) => o.path !== COREDNS && !o.user).map((o) => /^\S+ ([^/ ]+)\//.exec(o.key)?.[1]).filter((n): n is string => n !== undefined));
     namespaces.forEach((n) => objects.push({ key: `Namespace ${n}`, path: '' }));
   }
   return out;
