@@ -2,7 +2,6 @@ import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { exportsOf, ExportSpec, FleetModel, GitOps, GitOpsSpec, Problem } from '../fleet/model';
 import { Cluster, ClusterProps } from './cluster';
-import { ExtraFile } from './contribution';
 import { analyzeFleet, FleetAnalysis, scanFleet } from './fleet-model';
 import { clustersOf, fleetOf, isFleet, markFleet } from './fleet-tree';
 import { resolveGitOps } from './gitops-props';
@@ -83,9 +82,6 @@ export class Fleet extends App {
   private readonly gitops?: GitOpsSpec;
   /** The model of the render in progress: Lazy values read it instead of walking the tree again. */
   private renderModel?: FleetModel;
-  // Until CoreDnsMulticluster contributes its warnings and files (IFleetContributor), it adds them here.
-  private readonly legacyWarnings: Problem[] = [];
-  private readonly legacyFiles = new Map<string, ExtraFile & { owner: string }>();
 
   public constructor(props: FleetProps = {}) {
     super({ outdir: props.outdir });
@@ -123,30 +119,14 @@ export class Fleet extends App {
     return this.renderModel ?? this.analyze().model;
   }
 
-  /** Warnings of the fleet as it stands (e.g. plaintext secrets opted into Git); `render()` returns those of the render. */
+  /** Warnings of the fleet as it stands (plaintext secrets opted into Git, what the Corefile patch warns about...). */
   public get warnings(): readonly Problem[] {
-    return [...this.analyze().warnings, ...this.legacyWarnings];
+    return this.analyze().warnings;
   }
 
   /** The exports of a namespaced service name, in construct-tree order. */
   public exportsOf(key: { namespace: string; name: string }): readonly ExportSpec[] {
     return exportsOf(this.model, key);
-  }
-
-  /** @internal */
-  public _addExtraFile(owner: string, file: string, produce: () => string): void {
-    const other = this.legacyFiles.get(file);
-    if (other && other.owner !== owner) {
-      throw new Error(`[${owner}] output file "${file}" is already written by ${other.owner}; each file needs one owner`);
-    }
-    this.legacyFiles.set(file, { path: file, produce, owner });
-  }
-
-  /** @internal */
-  public _addWarning(warning: Problem): void {
-    if (!this.legacyWarnings.some((w) => w.path === warning.path && w.message === warning.message)) {
-      this.legacyWarnings.push(warning);
-    }
   }
 
   /**
@@ -193,11 +173,7 @@ export class Fleet extends App {
     const analysis = analyzeFleet({ name: this.name, gitops: this.gitops }, scan);
     this.renderModel = analysis.model;
     try {
-      return renderFleetTo({
-        scan,
-        analysis: { ...analysis, files: new Map([...analysis.files, ...this.legacyFiles]) },
-        warnings: () => [...analysis.warnings, ...this.legacyWarnings],
-      }, sink);
+      return renderFleetTo({ scan, analysis }, sink);
     } finally {
       this.renderModel = undefined;
     }

@@ -30,8 +30,6 @@ export interface FileSink {
 export interface RenderInput {
   readonly scan: FleetScan;
   readonly analysis: FleetAnalysis;
-  /** The render's warnings, read after every object is rendered. */
-  readonly warnings: () => readonly Problem[];
 }
 
 /**
@@ -64,7 +62,7 @@ export function renderFleetTo(input: RenderInput, sink: FileSink): readonly Prob
   for (const [file, extra] of analysis.files) {
     sink.write(file, extra.produce());
   }
-  const warnings = input.warnings();
+  const warnings = analysis.warnings;
   sink.write('fleet.json', `${JSON.stringify(toFleetManifest(analysis.model), null, 2)}\n`);
   sink.write('fleet.md', renderFleetMarkdown(analysis.model, warnings));
   return warnings;
