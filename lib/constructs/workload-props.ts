@@ -12,6 +12,7 @@ export interface WorkloadPort {
   /** Port number the Service and the ServiceImport expose. */
   readonly port: number;
   /**
+   * Transport protocol of the port.
    * @default Protocol.TCP
    */
   readonly protocol?: Protocol;

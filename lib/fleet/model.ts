@@ -66,7 +66,7 @@ export interface ClusterSpec {
   readonly coreDnsVersion?: string;
   /** Which multicluster implementation the cluster's CoreDNS carries. */
   readonly coreDnsFlavour: CoreDnsFlavour;
-  /** @default CoreDnsConfig.COREFILE */
+  /** Where the cluster's clusterset.local configuration goes. @default CoreDnsConfig.COREFILE */
   readonly coreDnsConfig?: CoreDnsConfig;
   /** Name Argo CD knows the cluster by (`destination.name`); defaults to the cluster ID. */
   readonly argoCdCluster?: string;
@@ -169,7 +169,7 @@ export interface FleetModel {
   readonly exports: readonly ExportSpec[];
   /** Every import, in declaration order. */
   readonly imports: readonly ImportSpec[];
-  /** @default - no GitOps output (GitOps.NONE) */
+  /** How the output is delivered by a GitOps tool. @default - no GitOps output (GitOps.NONE) */
   readonly gitops?: GitOpsSpec;
 }
 

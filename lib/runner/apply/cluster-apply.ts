@@ -28,7 +28,7 @@ export interface ClusterApplyOptions {
   readonly dryRun?: boolean;
   /** Delete what an earlier apply created and dist no longer has. */
   readonly prune?: boolean;
-  /** @default 60 s */
+  /** How long to wait for applied CRDs to become Established before their instances are applied. @default 60 s */
   readonly crdTimeoutMs?: number;
   /** Called once per object as soon as it is created, updated, found unchanged or pruned (progress output). */
   readonly onOutcome?: (o: ObjectOutcome) => void;

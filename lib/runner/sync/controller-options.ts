@@ -17,15 +17,15 @@ export interface LeaderElectionConfig {
 export interface SyncControllerOptions {
   /** One client per fleet cluster, keyed by cluster ID. */
   readonly clients: ReadonlyMap<string, KubeClient>;
-  /** @default 'cdk8s-mcs-sync' */
+  /** Field manager of the runner's server-side applies. @default 'cdk8s-mcs-sync' */
   readonly fieldManager?: string;
   /** Namespace of the runner's Leases in every cluster. @default 'cdk8s-mcs-system' */
   readonly runnerNamespace?: string;
-  /** @default - `<hostname>-<pid>` */
+  /** This replica's name in the leader Lease and the liveness marks. @default - `<hostname>-<pid>` */
   readonly identity?: string;
   /** How long a source cluster may be unreachable before its endpoints expire. @default 60000 */
   readonly endpointTtlMs?: number;
-  /** @default 'remove' */
+  /** What happens to the endpoints of a source cluster unreachable for longer than `endpointTtlMs`: withdrawn, or kept and marked not ready. @default 'remove' */
   readonly expiredEndpoints?: 'remove' | 'not-ready';
   /** Concurrent reconciles. @default 4 */
   readonly workers?: number;
@@ -33,7 +33,7 @@ export interface SyncControllerOptions {
   readonly watchTimeoutSeconds?: number;
   /** How often each API server is probed. @default 2000 */
   readonly probeIntervalMs?: number;
-  /** @default - no leader election: this replica always writes */
+  /** Leader election among replicas: only the holder of the Lease writes. @default - no leader election: this replica always writes */
   readonly leaderElection?: LeaderElectionConfig;
   /** Structured log sink. @default - a logger at level info on stderr */
   readonly log?: Logger;

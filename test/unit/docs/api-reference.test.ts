@@ -32,11 +32,26 @@ describe('the API reference in docs/api', () => {
     const pages = filesUnder(COMMITTED).map((f) => fs.readFileSync(path.join(COMMITTED, f), 'utf8'));
     expect(pages.flatMap(undocumentedProperties)).toEqual([]);
   });
+
+  it('says what every optional input of a construct defaults to', () => {
+    const index = fs.readFileSync(path.join(COMMITTED, 'index.md'), 'utf8');
+    expect(optionalWithoutDefault(index)).toEqual([]);
+  });
 });
 
-/** `Interface.property` for every property table row whose Description cell is missing or `-`. */
-function undocumentedProperties(markdown: string): string[] {
-  const out: string[] = [];
+/** Interfaces that are construct input (props and what they nest), whose optional fields must each say what omitting them means. */
+const CONSTRUCT_INPUT = /Props$|^(WorkloadSpec|ProviderPlacement|ConfigMapMount|PodAntiAffinity|ContainerResources|VolumeClaim|WorkloadPort|SecretEnv|FleetContribution)$/;
+
+interface PropertyRow {
+  readonly heading: string;
+  readonly name: string;
+  /** The Description cell; `**Default**` and what follows is typedoc's rendering of `@default`. */
+  readonly description: string;
+}
+
+/** Every row of every property table, with the interface (or class) heading it is under. */
+function propertyRows(markdown: string): PropertyRow[] {
+  const rows: PropertyRow[] = [];
   let heading = '';
   let descriptionColumn = -1;
   for (const line of markdown.split('\n')) {
@@ -46,12 +61,28 @@ function undocumentedProperties(markdown: string): string[] {
     } else if (line.startsWith('| Property |')) {
       descriptionColumn = cells.indexOf('Description');
     } else if (line.startsWith('| <a id="property-')) {
-      const name = /`([^`]+)`/.exec(line)?.[1];
-      const description = descriptionColumn < 0 ? '' : cells[descriptionColumn];
-      if (!description || description === '-') {
-        out.push(`${heading}.${name}`);
-      }
+      rows.push({ heading, name: /`([^`]+)`/.exec(line)?.[1] ?? '', description: descriptionColumn < 0 ? '' : cells[descriptionColumn] });
     }
   }
-  return out;
+  return rows;
+}
+
+/** `Interface.property` for every optional construct input whose description has no `**Default**`. */
+function optionalWithoutDefault(markdown: string): string[] {
+  return propertyRows(markdown)
+    .filter((r) => CONSTRUCT_INPUT.test(r.heading) && r.name.endsWith('?') && !r.description.includes('**Default**'))
+    .map((r) => `${r.heading}.${r.name}`);
+}
+
+/**
+ * `Interface.property` for every property whose description says nothing but its default: a
+ * missing or `-` cell, or one that starts with typedoc's `**Default**` (a lone `@default` tag).
+ */
+function undocumentedProperties(markdown: string): string[] {
+  return propertyRows(markdown)
+    .filter((r) => {
+      const prose = r.description.split('**Default**')[0].replace(/<br\s*\/?>/g, '').trim();
+      return prose === '' || prose === '-';
+    })
+    .map((r) => `${r.heading}.${r.name}`);
 }
