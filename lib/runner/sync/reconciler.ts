@@ -43,6 +43,8 @@ export class Reconciler {
     const errors: string[] = [];
     // Consumers are independent: write them all at once, so the last one does not wait for the others' round trips.
     const consumers = [...this.o.clusters.values()].filter((c) => c.hasSynced() && this.o.liveness.isReachable(c.clusterId, started)); // the others are requeued when they come back (a liveness change enqueues every key)
+    // The exports' status depends only on the resolution: it goes out alongside the consumers' writes.
+    const exportStatus = this.writeExportStatus({ key, resolution, states, ctx }, errors);
     const written = await Promise.all(consumers.map(async (consumer) => {
       const planNow = () => planConsumer({ namespace, service, resolution, preservedSources: preserved, consumer: consumerView(consumer, key, namespace, service) });
       try {
@@ -61,7 +63,7 @@ export class Reconciler {
       }
     }));
     const writes = written.reduce((a, b) => a + b, 0);
-    await this.writeExportStatus({ key, resolution, states, ctx }, errors);
+    await exportStatus;
     this.o.metrics.reconcileDuration.observe((Date.now() - started) / 1000);
     if (errors.length > 0) {
       throw new Error(errors.join('; '));

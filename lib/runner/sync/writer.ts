@@ -37,16 +37,12 @@ export async function executeConsumerPlan(state: ClusterState, plan: ConsumerPla
     await applyClusterSetService(state, plan.clusterSetServiceApply, ctx);
     count('services', 'apply');
   }
-  if (plan.serviceImportApply) {
-    fenced(ctx, state, 'the ServiceImport');
-    const si = await apply<ServiceImport>(state.client, SERVICE_IMPORTS_PATH(plan.serviceImportApply), plan.serviceImportApply, ctx);
-    state.serviceImports.upsertLocal(si);
-    count('serviceimports', 'apply');
-  }
   // Slices never share a name within a plan, so their writes and deletes go out at once (an amcs- slice need not wait for the MCS one).
   if (plan.sliceWrites.length + plan.sliceDeletes.length > 0) {
     fenced(ctx, state, 'EndpointSlices');
   }
+  // The ServiceImport and the slices do not depend on each other (only the import's status needs the import): all go out at once.
+  const importApply = plan.serviceImportApply ? applyImport(state, plan.serviceImportApply, ctx).then(() => count('serviceimports', 'apply')) : undefined;
   const sliceWrites = plan.sliceWrites.map(async (slice) => {
     const written = await apply<EndpointSlice>(state.client, resourcePath(ENDPOINT_SLICES, { namespace: slice.metadata.namespace, name: slice.metadata.name }), slice, ctx);
     state.slices.upsertLocal(written);
@@ -57,7 +53,7 @@ export async function executeConsumerPlan(state: ClusterState, plan: ConsumerPla
     state.slices.removeLocal(objectKey(slice));
     count('endpointslices', 'delete');
   });
-  await settleAll([...sliceWrites, ...sliceDeletes]);
+  await settleAll([...(importApply ? [importApply] : []), ...sliceWrites, ...sliceDeletes]);
   if (plan.serviceImportStatus) {
     fenced(ctx, state, 'the ServiceImport status');
     await writeImportStatus(state, plan, ctx);
@@ -76,6 +72,11 @@ export async function executeConsumerPlan(state: ClusterState, plan: ConsumerPla
     count('services', 'delete');
   }
   return writes;
+}
+
+async function applyImport(state: ClusterState, si: ServiceImport, ctx: WriteContext): Promise<void> {
+  fenced(ctx, state, 'the ServiceImport');
+  state.serviceImports.upsertLocal(await apply<ServiceImport>(state.client, SERVICE_IMPORTS_PATH(si), si, ctx));
 }
 
 /** Applies the ClusterSetIP Service and writes it through, so a plan made next sees its allocated IPs. */

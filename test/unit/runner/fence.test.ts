@@ -24,7 +24,7 @@ describe('write fencing', () => {
     const apply = jest.spyOn(state.client, 'apply').mockImplementation(async (_p, obj) => ({ ...obj, metadata: { ...obj.metadata, resourceVersion: '1' } }) as never);
     const fence = leaderFence(() => ({ isLeader: () => false }));
     await expect(executeConsumerPlan(state, plan, { fieldManager: 'm', now: 't', fence })).rejects.toThrow(NotLeaderError);
-    await expect(executeConsumerPlan(state, plan, { fieldManager: 'm', now: 't', fence })).rejects.toThrow('not writing the ServiceImport to cluster "cluster-2": this replica does not hold the leader lease');
+    await expect(executeConsumerPlan(state, plan, { fieldManager: 'm', now: 't', fence })).rejects.toThrow('not writing EndpointSlices to cluster "cluster-2": this replica does not hold the leader lease');
     expect(apply).not.toHaveBeenCalled();
   });
 
@@ -35,14 +35,14 @@ describe('write fencing', () => {
     const signals: (AbortSignal | undefined)[] = [];
     const apply = jest.spyOn(state.client, 'apply').mockImplementation(async (_p, obj, o) => {
       signals.push(o.signal);
-      leading = false; // lost right after the ServiceImport went out
+      leading = false; // lost while the ServiceImport and the slices were in flight
       return { ...obj, metadata: { ...obj.metadata, resourceVersion: '1' } } as never;
     });
     const fence = leaderFence(() => ({ isLeader: () => leading, termSignal: term.signal }));
     expect(plan.sliceWrites.length).toBeGreaterThan(0);
-    await expect(executeConsumerPlan(state, plan, { fieldManager: 'm', now: 't', fence })).rejects.toThrow('not writing EndpointSlices');
-    expect(apply).toHaveBeenCalledTimes(1);
-    expect(signals).toEqual([term.signal]);
+    await expect(executeConsumerPlan(state, plan, { fieldManager: 'm', now: 't', fence })).rejects.toThrow('not writing the ServiceImport status');
+    expect(apply).toHaveBeenCalledTimes(1 + plan.sliceWrites.length); // the import and the slices, not the status
+    expect(signals).toEqual(Array(1 + plan.sliceWrites.length).fill(term.signal));
   });
 
   it('writes with DnsMethod slices as usual while leading', async () => {
