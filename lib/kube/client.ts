@@ -6,6 +6,7 @@
 import * as https from 'node:https';
 import * as http from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { ClusterAuth, fromKubeConfig } from './cluster-auth';
 import { KubeApiError } from './errors';
 import { RequestCounter } from './request-counter';
 import { KubeObject } from './types';
@@ -41,18 +42,22 @@ export class KubeClient {
   public readonly counter = new RequestCounter();
   private readonly agent: https.Agent;
   private readonly server: URL;
+  private readonly auth: ClusterAuth;
 
   public constructor(
     /** The fleet cluster ID, used in errors and metrics. */
     public readonly clusterId: string,
-    private readonly kubeConfig: KubeConfig,
+    /** From loadKubeConfig().authFor(context), or a client-node KubeConfig (its current context). */
+    auth: ClusterAuth | KubeConfig,
   ) {
-    const cluster = kubeConfig.getCurrentCluster();
-    if (!cluster) {
-      throw new Error(`cluster "${clusterId}": kubeconfig context "${kubeConfig.getCurrentContext()}" names no cluster`);
+    try {
+      this.auth = 'authenticate' in auth ? auth : fromKubeConfig(auth);
+    } catch (e) {
+      throw new Error(`cluster "${clusterId}": ${(e as Error).message}`);
     }
-    this.server = new URL(cluster.server);
-    this.agent = new https.Agent({ keepAlive: true, maxSockets: 32 });
+    this.server = new URL(this.auth.server);
+    // TLS material once per agent (not per request: the agent keys its connection pool on it).
+    this.agent = new https.Agent({ keepAlive: true, maxSockets: 32, ...this.auth.tls });
   }
 
   public async get<T extends KubeObject>(path: string): Promise<T> {
@@ -161,7 +166,7 @@ export class KubeClient {
       }
     }
     const options: https.RequestOptions = { method: o.method, headers: { Accept: 'application/json' } };
-    await this.kubeConfig.applyToHTTPSOptions(options);
+    await this.auth.authenticate(options);
     options.agent = this.agent;
     const payload = o.body === undefined ? undefined : JSON.stringify(o.body);
     if (payload !== undefined) {

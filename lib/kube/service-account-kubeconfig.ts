@@ -3,9 +3,9 @@
  * admin kubeconfig: the runner then holds only the permissions its RBAC grants.
  */
 import * as fs from 'node:fs';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { KubeClient } from './client';
+import { Kubeconfig } from './kubeconfig';
 
 export interface ServiceAccountRef {
   readonly namespace: string;
@@ -32,14 +32,11 @@ export async function requestServiceAccountToken(client: KubeClient, sa: Service
 }
 
 /** Server and CA of a context of the admin kubeconfig, to be reused with another identity. */
-export function endpointOf(kc: KubeConfig, context: string): Omit<MintedContext, 'context' | 'token'> {
-  const ctx = kc.getContextObject(context);
-  const cluster = ctx ? kc.getCluster(ctx.cluster) : null;
-  if (!cluster) {
-    throw new Error(`kubeconfig context "${context}" names no cluster`);
-  }
-  const caData = cluster.caData ?? (cluster.caFile ? fs.readFileSync(cluster.caFile).toString('base64') : undefined);
-  return { server: cluster.server, ...(caData ? { caData } : {}), ...(cluster.skipTLSVerify ? { insecureSkipTlsVerify: true } : {}) };
+export function endpointOf(kc: Kubeconfig, context: string): Omit<MintedContext, 'context' | 'token'> {
+  const cluster = kc.clusterOf(context);
+  const caFile = cluster['certificate-authority'];
+  const caData = cluster['certificate-authority-data'] ?? (caFile ? fs.readFileSync(caFile).toString('base64') : undefined);
+  return { server: cluster.server, ...(caData ? { caData } : {}), ...(cluster['insecure-skip-tls-verify'] ? { insecureSkipTlsVerify: true } : {}) };
 }
 
 /** The kubeconfig text: one cluster, user and context per entry, contexts named as given. */
