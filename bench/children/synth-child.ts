@@ -2,17 +2,23 @@
  * One synth measured in its own process (so its peak memory is its own), printing one JSON line:
  *
  *   node synth-child.js library <outdir> <clusters> <servicesPerCluster> [objects.ndjson]
- *     the bench fleet through the library: constructs, fleet checks, render, write; optionally
- *     (after the clock stops) every emitted Kubernetes object to objects.ndjson;
+ *     the bench fleet through the library, as Fleet.synth() does it: constructs, fleet checks,
+ *     then each file rendered and written into the staging folder, one rename; the time spent in
+ *     file system calls is measured apart (writeMs). Optionally (after the clock stops) every
+ *     emitted Kubernetes object to objects.ndjson;
  *   node synth-child.js plain <outdir> <objects.ndjson>
  *     the same objects as plain cdk8s ApiObjects, one Chart per cluster, `app.synth()` writing a
- *     folder per chart and a file per object: what a cdk8s program without cdk8s-mcs costs.
+ *     folder per chart and a file per object: what a cdk8s program without cdk8s-mcs costs;
+ *   node synth-child.js bare <srcdir> <outdir>
+ *     the physical floor: the files of a library synth (read into memory first, not timed)
+ *     written by a bare loop (one mkdirSync per folder, writeFileSync per file) into a fresh folder.
  */
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
+import * as path from 'node:path';
 import { Fleet } from '../../lib/constructs/fleet';
-import { writeFleetOutput } from '../../lib/constructs/output';
+import { FileSink, StagedOutput } from '../../lib/constructs/output';
 import { buildSynthFleet } from '../fleets/synth-fleet';
 import { processMemory } from '../common/machine';
 
@@ -31,12 +37,25 @@ function library(outdir: string, clusters: number, servicesPerCluster: number, d
   const fleet = new Fleet({ name: 'bench', outdir });
   buildSynthFleet(fleet, { clusters, servicesPerCluster });
   const t1 = performance.now();
-  const output = fleet.render();
+  // Fleet.synth() with a clock around the file system calls.
+  const staged = new StagedOutput(outdir);
+  let writeMs = 0;
+  let files = 0;
+  const sink: FileSink = {
+    write(file, text) {
+      const w = performance.now();
+      staged.write(file, text);
+      writeMs += performance.now() - w;
+      files += 1;
+    },
+  };
+  fleet._renderTo(sink);
+  const c = performance.now();
+  staged.commit();
   const t2 = performance.now();
-  writeFleetOutput(outdir, output);
-  const t3 = performance.now();
-  const objects = fleet.clusters.reduce((n, c) => n + objectsOf(c).length, 0);
-  report({ mode: 'library', constructMs: t1 - t0, renderMs: t2 - t1, writeMs: t3 - t2, totalMs: t3 - t0, files: output.files.size, objects });
+  writeMs += t2 - c;
+  const objects = fleet.clusters.reduce((n, cl) => n + objectsOf(cl).length, 0);
+  report({ mode: 'library', constructMs: t1 - t0, renderMs: t2 - t1 - writeMs, writeMs, totalMs: t2 - t0, files, objects });
   if (dump) {
     const out = fs.openSync(dump, 'w');
     for (const cluster of fleet.clusters) {
@@ -82,14 +101,42 @@ async function plain(outdir: string, file: string): Promise<void> {
   report({ mode: 'plain', constructMs: t1 - t0, synthMs: t2 - t1, totalMs: t2 - t0, objects: objects.length });
 }
 
+/** Every file under `dir`, by path relative to it, with its content. */
+function readTree(dir: string): Array<[string, string]> {
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .map((rel) => [rel, fs.readFileSync(path.join(dir, rel), 'utf8')]);
+}
+
+function bare(srcdir: string, outdir: string): void {
+  const files = readTree(srcdir);
+  const bytes = files.reduce((n, [, text]) => n + Buffer.byteLength(text), 0);
+  const t0 = performance.now();
+  const folders = new Set<string>();
+  for (const [rel, text] of files) {
+    const full = path.join(outdir, rel);
+    const folder = path.dirname(full);
+    if (!folders.has(folder)) {
+      fs.mkdirSync(folder, { recursive: true });
+      folders.add(folder);
+    }
+    fs.writeFileSync(full, text);
+  }
+  const t1 = performance.now();
+  report({ mode: 'bare', constructMs: 0, writeMs: t1 - t0, totalMs: t1 - t0, files: files.length, bytes, objects: 0 });
+}
+
 async function main(argv: string[]): Promise<void> {
   const [mode, outdir, ...rest] = argv;
   if (mode === 'library') {
     library(outdir, Number(rest[0]), Number(rest[1]), rest[2]);
   } else if (mode === 'plain') {
     await plain(outdir, rest[0]);
+  } else if (mode === 'bare') {
+    bare(outdir, rest[0]);
   } else {
-    throw new Error(`usage: synth-child.js library|plain <outdir> ...; got "${mode}"`);
+    throw new Error(`usage: synth-child.js library|plain|bare <dir> ...; got "${mode}"`);
   }
 }
 

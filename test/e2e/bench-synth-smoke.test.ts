@@ -45,22 +45,29 @@ describe('npm run bench -- synth (smoke)', () => {
     expect(results.files).toBe(expectedFiles);
   });
 
-  it('ran both modes, each on every object, and measured each', () => {
-    expect(results.runs.map((r) => r.mode).sort()).toEqual(['library', 'plain']);
+  it('ran the three kinds, the library and plain cdk8s on every object, the bare loop on every file, and measured each', () => {
+    expect(results.runs.map((r) => r.mode).sort()).toEqual(['bare', 'library', 'plain']);
     for (const r of [...results.runs, results.resynthOverExisting]) {
-      expect(r.objects).toBe(expectedObjects);
+      expect(r.objects).toBe(r.mode === 'bare' ? 0 : expectedObjects);
       expect(r.totalMs).toBeGreaterThan(0);
       expect(r.processWallMs).toBeGreaterThanOrEqual(r.totalMs);
       expect(r.peakRssBytes).toBeGreaterThan(0);
     }
+    const library = results.runs.find((r) => r.mode === 'library')!;
+    expect(library.writeMs! + library.renderMs! + library.constructMs).toBeCloseTo(library.totalMs, 3);
+    expect(results.runs.find((r) => r.mode === 'bare')!.files).toBe(expectedFiles);
     expect(results.resynthOverExisting.mode).toBe('library');
     expect(results.median.timeRatio).toBeGreaterThan(0);
     expect(results.median.memoryRatio).toBeGreaterThan(0);
+    expect(results.median.writeRatio).toBeGreaterThan(0);
+    expect(results.median.boundRatio).toBeGreaterThan(0);
   });
 
   it('formats its table', () => {
     const text = synthBenchmark.format({ benchmark: 'synth', command: 'npm run bench -- synth --clusters 3 --services 5 --reps 1', machine: machineInfo(), params, results, durationSeconds: 1 });
     expect(text).toContain(`= ${expectedObjects} Kubernetes objects`);
     expect(text).toContain('| cdk8s-mcs (Fleet.synth)');
+    expect(text).toContain('| bare Node loop, same files (writeFileSync)');
+    expect(text).toContain('cdk8s-mcs write / bare write');
   });
 });
