@@ -30,6 +30,7 @@ import { PromSample, RunnerProcess } from './common/runner-process';
 import { round, summarize, Summary } from './common/stats';
 import { markdownTable, mib, seconds } from './common/table';
 import { createPod, deletePod, isReadyWithIp, readyStatus, setReady } from './propagation/pods';
+import { ControllerReference, timeControllerSlices } from './scale/controller-reference';
 import { Correctness, Holder, METHODS } from './scale/correctness';
 import { CreatedObject, deleteCreated, objectsToBeCreated } from './scale/leftovers';
 import { sliceAndOtherWrites, TrafficDelta, trafficBetween } from './scale/requests';
@@ -103,6 +104,18 @@ export interface ScaleResults {
     readonly traffic: TrafficDelta;
   };
   readonly runnerPeakRssBytes: number;
+  /**
+   * The in-cluster EndpointSlice controller of the provider, timed writing its slices when the
+   * Services were created over the running pods; compared per slice with the runner's start-up.
+   */
+  readonly reference: ControllerReference & {
+    /** Slices the runner wrote until convergence (cdk8s_mcs_writes_total, endpointslices). */
+    readonly runnerSliceWrites: number;
+    readonly runnerMsPerSlice: number;
+    readonly controllerMsPerSlice: number;
+    /** runnerMsPerSlice / controllerMsPerSlice; the target is <= 1. */
+    readonly ratio: number;
+  };
   readonly steady: {
     readonly seconds: number;
     /** ms after convergence until the runner's non-Lease writes stopped (status writes may follow the slices). */
@@ -309,10 +322,7 @@ export const scaleBenchmark: Benchmark<ScaleParams, ScaleResults> = {
       await applyDist(dist, [provider, ...consumers]);
       const applySeconds = t(started);
       const kubeconfig = await runnerKubeconfig(dist, path.join(ctx.workDir, 'runner.kubeconfig'));
-      ctx.log(`applied the fleet in ${applySeconds} s; creating ${p.services} Services and ${pods} pods in ${provider} (${nodePodCidrs.join(', ')})`);
-      started = Date.now();
-      await createServices(client, p.namespace, services, p.createConcurrency, ctx.log);
-      const servicesSeconds = t(started);
+      ctx.log(`applied the fleet in ${applySeconds} s; creating ${pods} pods, then ${p.services} Services, in ${provider} (${nodePodCidrs.join(', ')})`);
       started = Date.now();
       await createPods(client, { namespace: p.namespace, services, podsPerService: p.podsPerService, nodes, concurrency: p.createConcurrency, log: ctx.log });
       const podsCreatedSeconds = t(started);
@@ -343,7 +353,12 @@ export const scaleBenchmark: Benchmark<ScaleParams, ScaleResults> = {
       if (ips.size !== everyPod.length) {
         throw new Error(`${everyPod.length} pods have only ${ips.size} distinct IPs`);
       }
-      ctx.log(`${pods} pods Ready with distinct IPs (${podsReadySeconds} s after the last create); starting the runner`);
+      ctx.log(`${pods} pods Ready with distinct IPs (${podsReadySeconds} s after the last create); creating the Services, timing the in-cluster EndpointSlice controller`);
+      const expected = new Map(services.map((svc) => [svc, view!.pods.byIndex('service', svc).map((pod) => pod.status!.podIP!)]));
+      started = Date.now();
+      const controller = await timeControllerSlices({ client, namespace: p.namespace, expected, timeoutMs: p.timeoutMs, createServices: () => createServices(client, p.namespace, services, p.createConcurrency, ctx.log) });
+      const servicesSeconds = t(started);
+      ctx.log(`in-cluster EndpointSlice controller: ${controller.slices} slices correct ${(controller.correctMs / 1000).toFixed(1)} s after the first Service create (creates took ${(controller.createMs / 1000).toFixed(1)} s); starting the runner`);
 
       runner = await RunnerProcess.start({ dist, kubeconfig, logFile: path.join(ctx.workDir, 'sync.log') });
       const spawnedAt = runner.startedAt;
@@ -355,6 +370,11 @@ export const scaleBenchmark: Benchmark<ScaleParams, ScaleResults> = {
       const startupTraffic = trafficBetween([], atConvergence);
       ctx.log(`every consumer correct after ${((convergedAt - spawnedAt) / 1000).toFixed(1)} s; runner peak RSS ${mib(peakAtConvergence)}`);
       const slicesPerCluster = Object.fromEntries([provider, ...consumers].map((id) => [id, view!.sliceCount(id)]));
+      const runnerSliceWrites = Object.entries(startupTraffic.syncWrites).filter(([k]) => k.endsWith(' endpointslices')).reduce((a, [, n]) => a + n, 0);
+      const runnerMsPerSlice = (convergedAt - spawnedAt) / Math.max(1, runnerSliceWrites);
+      const controllerMsPerSlice = controller.correctMs / Math.max(1, controller.slices);
+      const reference = { ...controller, runnerSliceWrites, runnerMsPerSlice: round(runnerMsPerSlice, 2), controllerMsPerSlice: round(controllerMsPerSlice, 2), ratio: round(runnerMsPerSlice / controllerMsPerSlice, 2) };
+      ctx.log(`per slice: runner ${reference.runnerMsPerSlice} ms (${runnerSliceWrites} slices), in-cluster controller ${reference.controllerMsPerSlice} ms: ratio ${reference.ratio}`);
 
       const settleMs = await waitForQuietWrites(runner, 5000, p.timeoutMs);
       ctx.log(`runner quiet ${(settleMs / 1000).toFixed(1)} s after convergence; steady state for ${p.steadySeconds} s`);
@@ -385,6 +405,7 @@ export const scaleBenchmark: Benchmark<ScaleParams, ScaleResults> = {
         setupSeconds: { synth: synthSeconds, apply: applySeconds, services: servicesSeconds, podsCreated: podsCreatedSeconds, podsReady: podsReadySeconds },
         startup: { readyMs: Math.round(readyAt - spawnedAt), convergedMs: Math.round(convergedAt - spawnedAt), slicesPerCluster, peakRssBytesAtConvergence: peakAtConvergence, traffic: startupTraffic },
         runnerPeakRssBytes: peakRssBytes,
+        reference,
         steady: {
           seconds: round(steadyElapsed, 1),
           settleMs,
@@ -422,6 +443,12 @@ export const scaleBenchmark: Benchmark<ScaleParams, ScaleResults> = {
       ['API requests until convergence', r.startup.traffic.requestsTotal],
       ['writes until convergence (Leases / everything else)', `${r.startup.traffic.leaseWritesTotal} / ${r.startup.traffic.derivedWritesTotal}`],
     ]);
+    const ref = r.reference;
+    const reference = ref ? markdownTable(['side by side: time to correct slices', 'slices written', 'time to correct', 'ms per slice'], [
+      [`in-cluster EndpointSlice controller of ${r.provider}, the ${p.services} Services created over running pods (reference)`, ref.slices, seconds(ref.correctMs), ref.controllerMsPerSlice],
+      ['cdk8s-mcs sync, from spawn (every cluster, both DNS methods)', ref.runnerSliceWrites, seconds(r.startup.convergedMs), ref.runnerMsPerSlice],
+      ['ratio runner / controller per slice (target <= 1.0)', '', '', ref.ratio],
+    ]) + `\n\nthe controller's first slice ${seconds(ref.firstSliceMs)} after the first Service create; the creates took ${seconds(ref.createMs)}; ${ref.sliceEvents} slice events` : '';
     const s = r.steady;
     const verbs = Object.keys(s.traffic.requestsByVerb).sort();
     const steady = markdownTable(['steady state', 'requests', 'per second'], [
@@ -440,7 +467,7 @@ export const scaleBenchmark: Benchmark<ScaleParams, ScaleResults> = {
     const changes = markdownTable(['single-pod change', 'n', 'endpoint states p50 / max', 'slice writes p50 / max', `1 write per state per cluster per method (${c.expectedSliceWrites} per state)`, 'other writes', 'ms to every cluster, p50'], byType);
     const dist = `slice writes per change: ${Object.entries(c.sliceWritesDistribution).map(([n, k]) => `${n} writes: ${k} change(s)`).join('; ')}; per endpoint state the target is ${c.expectedSliceWrites}: one per consumer per DNS method (${r.consumers.length} x 2) plus the provider's own MCS slice (every cluster with the namespace holds the import, KEP-1645 namespace sameness). A delete passes through Terminating, a state the runner publishes (ready false, serving and terminating true) as the in-cluster controller does, so it costs two.`;
     const targets = `targets: correct sync reached: ${r.targets.converged ? 'yes' : 'NO'}; zero writes to derived objects in steady state: ${r.targets.zeroDerivedWritesInSteadyState ? 'met' : 'MISSED'} (${s.traffic.derivedWritesTotal} in ${s.seconds} s; Lease renewals are writes by design: ${s.traffic.leaseWritesTotal}); exactly one slice write per consumer per DNS method per pod state: ${r.targets.oneSliceWritePerConsumerPerMethod ? 'met' : 'MISSED'} (${c.records.filter((x) => x.exact).length}/${c.records.length} changes)`;
-    const setup = `setup (not measured against targets): synth ${r.setupSeconds.synth} s, apply ${r.setupSeconds.apply} s, Services ${r.setupSeconds.services} s, pods created ${r.setupSeconds.podsCreated} s, then Ready ${r.setupSeconds.podsReady} s; node pod ranges ${r.nodePodCidrs.join(', ')}`;
-    return `${head}\n\n${startup}\n\n${steady}\n\n${changes}\n\n${dist}\n\n${targets}\n\n${setup}\n`;
+    const setup = `setup (not measured against targets): synth ${r.setupSeconds.synth} s, apply ${r.setupSeconds.apply} s, pods created ${r.setupSeconds.podsCreated} s, then Ready ${r.setupSeconds.podsReady} s, then Services (and the controller's slices) ${r.setupSeconds.services} s; node pod ranges ${r.nodePodCidrs.join(', ')}`;
+    return `${head}\n\n${startup}\n\n${reference}\n\n${steady}\n\n${changes}\n\n${dist}\n\n${targets}\n\n${setup}\n`;
   },
 };
