@@ -9,10 +9,12 @@
  *   kwok (+ kwok-stages.yaml, kwok-storage-class.yaml)       <- sigs.k8s.io/kwok (copied, patched: kwok-patches.ts)
  *   coredns                                                  <- github.com/coredns/coredns
  *   coredns-multicluster (optional)                          <- coredns + github.com/coredns/multicluster
+ *   flux (optional): source-controller, kustomize-controller <- github.com/fluxcd/* (flux-build.ts)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BuildContext, countDeps, goModDownloadJson, runGo } from './build-go';
+import { fluxComponent } from './flux-build';
 import { applyPatches, patchesRecord } from './kwok-patches';
 import { BuildDirs, VERSIONS } from './versions';
 
@@ -210,7 +212,7 @@ func main() { coremain.Run() }
   },
 };
 
-export const COMPONENTS: Component[] = [k8sComponent, etcdComponent, kwokComponent, corednsComponent, corednsMcComponent];
+export const COMPONENTS: Component[] = [k8sComponent, etcdComponent, kwokComponent, corednsComponent, corednsMcComponent, fluxComponent];
 
 export function isBuilt(dirs: BuildDirs, c: Component): boolean {
   return fs.existsSync(stamp(dirs, c.name)) && c.outputs.every((o) => fs.existsSync(path.join(dirs.bin, o)));

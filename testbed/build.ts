@@ -135,9 +135,9 @@ function goEnv(): NodeJS.ProcessEnv {
   };
 }
 
-/** Where the optional external-plugin CoreDNS build records why it failed. */
-function optionalErrorFile(dirs: BuildDirs): string {
-  return path.join(dirs.bin, 'coredns-multicluster.error.txt');
+/** Where an optional component's build records why it failed (`coredns-multicluster.error.txt`, `flux.error.txt`). */
+function optionalErrorFile(dirs: BuildDirs, component: string): string {
+  return path.join(dirs.bin, `${component}.error.txt`);
 }
 
 /**
@@ -146,7 +146,7 @@ function optionalErrorFile(dirs: BuildDirs): string {
  */
 async function buildComponent(c: Component, ctx: BuildContext, goVersion: string, timings: Record<string, number>): Promise<void> {
   const { dirs, log } = ctx;
-  const mcErrFile = optionalErrorFile(dirs);
+  const mcErrFile = optionalErrorFile(dirs, c.name);
   const started = Date.now();
   log(`${c.name}: building (log: ${ctx.logFile})`);
   fs.rmSync(stamp(dirs, c.name), { force: true });
@@ -161,7 +161,7 @@ async function buildComponent(c: Component, ctx: BuildContext, goVersion: string
     if (!c.optional) throw e;
     fs.writeFileSync(mcErrFile, `${new Date().toISOString()} ${goVersion}\n${msg}\n`);
     timings[c.name] = (Date.now() - started) / 1000;
-    log(`${c.name}: optional component did not build; recorded in ${mcErrFile}; continuing with stock CoreDNS only.\n${msg}`);
+    log(`${c.name}: optional component did not build; recorded in ${mcErrFile}; continuing without it.\n${msg}`);
   }
 }
 
@@ -193,11 +193,10 @@ function writeBuildInfo(dirs: BuildDirs, goVersion: string, timings: Record<stri
 export async function ensureBuilt(opts: BuildOptions = {}): Promise<BuildResult> {
   const log = opts.log ?? defaultLog;
   const dirs = buildDirs();
-  const mcErrFile = optionalErrorFile(dirs);
   const todo = COMPONENTS.filter((c) => {
     if (opts.force) return true;
     if (isBuilt(dirs, c)) return false;
-    if (c.optional && exists(mcErrFile) && !opts.retryOptional) return false; // failure already recorded
+    if (c.optional && exists(optionalErrorFile(dirs, c.name)) && !opts.retryOptional) return false; // failure already recorded
     return true;
   });
   if (todo.length === 0) return cachedBuild();
