@@ -41,6 +41,11 @@ export function stampCreation(construct: IConstruct): void {
   Object.defineProperty(construct, CREATED, { value: created++ });
 }
 
+/** How many constructs have been stamped so far: unchanged means no cluster or library construct was created since. */
+export function creationCount(): number {
+  return created;
+}
+
 /** `constructs` in creation order where stamped (`stampCreation`), the others after them in tree order. */
 export function inCreationOrder<T extends IConstruct>(constructs: readonly T[]): T[] {
   const stamp = (c: T) => (c as unknown as Record<symbol, number | undefined>)[CREATED] ?? Number.MAX_SAFE_INTEGER;

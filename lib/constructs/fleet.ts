@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { exportsOf, ExportSpec, FleetModel, GitOps, GitOpsSpec, Problem } from '../fleet/model';
 import { Cluster, ClusterProps } from './cluster';
 import { analyzeFleet, FleetAnalysis, scanFleet } from './fleet-model';
-import { clustersOf, fleetOf, isFleet, markFleet } from './fleet-tree';
+import { clustersOf, creationCount, fleetOf, isFleet, markFleet } from './fleet-tree';
 import { resolveGitOps } from './gitops-props';
 import { FileSink, FleetOutput, MemorySink, renderFleetTo, StagedOutput } from './output';
 import { requireDnsLabel } from './validate';
@@ -82,6 +82,12 @@ export class Fleet extends App {
   private readonly gitops?: GitOpsSpec;
   /** The model of the render in progress: Lazy values read it instead of walking the tree again. */
   private renderModel?: FleetModel;
+  /**
+   * Outside a render, the model as of the last creation of a cluster or library construct, so that
+   * serializing many objects (Testing.synth) walks the tree once, not once per ServiceImport.
+   * Every serialization starts from a fresh walk (the validation below clears it).
+   */
+  private modelCache?: { readonly created: number; readonly model: FleetModel };
 
   public constructor(props: FleetProps = {}) {
     super({ outdir: props.outdir });
@@ -89,6 +95,8 @@ export class Fleet extends App {
     this.name = props.name ?? 'clusterset';
     requireDnsLabel('Fleet', 'name', this.name);
     this.gitops = resolveGitOps(props);
+    // cdk8s validates the whole app before it serializes any chart (Testing.synth, chart.toJson).
+    this.node.addValidation({ validate: () => ((this.modelCache = undefined), []) });
   }
 
   /**
@@ -116,7 +124,13 @@ export class Fleet extends App {
 
   /** The plain-data model of the fleet, as the checks, `fleet.json` and `fleet.md` see it, derived from the construct tree. */
   public get model(): FleetModel {
-    return this.renderModel ?? this.analyze().model;
+    if (this.renderModel) {
+      return this.renderModel;
+    }
+    if (this.modelCache?.created !== creationCount()) {
+      this.modelCache = { created: creationCount(), model: this.analyze().model };
+    }
+    return this.modelCache.model;
   }
 
   /** Warnings of the fleet as it stands (plaintext secrets opted into Git, what the Corefile patch warns about...). */

@@ -4,8 +4,8 @@ import { Cluster } from './cluster';
 import { FleetContribution, IFleetContributor } from './contribution';
 import { stampCreation } from './fleet-tree';
 import { checkInput, memberId, requireSameFleet, toPortSpec } from './helpers';
-import { withOverrides } from './pod-template';
-import { StatefulSetMember, StatefulSetWorkloadProps } from './stateful-set-member';
+import { hasOverrides, withOverrides } from './pod-template';
+import { markChecked, StatefulSetMember, StatefulSetWorkloadProps } from './stateful-set-member';
 import { INT32_MAX, requireNonNegativeInteger } from './validate';
 import { requireStatefulSetWorkload } from './validate-workload';
 import { WorkloadSpec } from './workload-spec';
@@ -74,19 +74,21 @@ export class MultiClusterStatefulSet extends Construct implements IFleetContribu
         const inCluster = `${where} in cluster "${p.cluster.clusterId}"`;
         requireNonNegativeInteger(inCluster, 'replicas', p.replicas ?? props.replicas ?? 1, INT32_MAX);
         requireNonNegativeInteger(inCluster, 'ordinalStart', p.ordinalStart ?? 0, INT32_MAX);
-        requireStatefulSetWorkload(inCluster, this.serviceName, withOverrides(props, p));
+        if (hasOverrides(p)) {
+          requireStatefulSetWorkload(inCluster, this.serviceName, withOverrides(props, p));
+        }
       }
     });
     this.ports = props.ports.map(toPortSpec);
     const members = new Map<string, StatefulSetMember>();
     for (const p of props.providers) {
-      const { providers, ...workload } = withOverrides(props, p);
-      const member = new StatefulSetMember(p.cluster, memberId(this), {
+      const { providers, ...workload } = hasOverrides(p) ? withOverrides(props, p) : props;
+      const member = new StatefulSetMember(p.cluster, memberId(this), markChecked({
         ...workload,
         serviceName: this.serviceName,
         replicas: p.replicas ?? props.replicas ?? 1,
         ordinalStart: p.ordinalStart ?? 0,
-      });
+      }));
       member._exportedBy = this;
       members.set(p.cluster.clusterId, member);
     }

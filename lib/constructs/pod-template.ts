@@ -59,6 +59,11 @@ export function withOverrides<T extends WorkloadSpec>(base: T, override: Workloa
   return merged as T;
 }
 
+/** Whether `placement` sets any `WorkloadSpec` field (else its cluster's spec is the workload's own). */
+export function hasOverrides(placement: WorkloadSpec): boolean {
+  return Object.keys(WORKLOAD_SPEC_KEYS).some((key) => (placement as Record<string, unknown>)[key] !== undefined);
+}
+
 /** A quantity as the API takes it, from a string or a cdk8s-plus `Cpu` / cdk8s `Size`. */
 export function quantityText(value: string | Size | Cpu): string {
   if (typeof value === 'string') {

@@ -48,6 +48,15 @@ export interface StatefulSetWorkloadProps extends WorkloadSpec {
   readonly publishNotReadyAddresses?: boolean;
 }
 
+/** Props a MultiClusterStatefulSet has checked already (for the cluster it creates the member in): not checked twice. */
+const checkedProps = new WeakSet<StatefulSetMemberProps>();
+
+/** @internal Marks props as checked by the caller (a MultiClusterStatefulSet). */
+export function markChecked(props: StatefulSetMemberProps): StatefulSetMemberProps {
+  checkedProps.add(props);
+  return props;
+}
+
 /** Props of the per-cluster part of an exported StatefulSet. */
 export interface StatefulSetMemberProps extends StatefulSetWorkloadProps {
   /**
@@ -98,9 +107,11 @@ export class StatefulSetMember extends Construct implements IFleetContributor {
       if (!cluster) {
         throw new Error(`${where}: a StatefulSetMember must be created in a Cluster (its objects go into one cluster). Fix: new StatefulSetMember(cluster, "${id}", props), or a MultiClusterStatefulSet for several clusters`);
       }
-      requireStatefulSetWorkload(where, serviceName, props);
-      requireNonNegativeInteger(where, 'replicas', props.replicas ?? 1, INT32_MAX);
-      requireNonNegativeInteger(where, 'ordinalStart', props.ordinalStart ?? 0, INT32_MAX);
+      if (!checkedProps.has(props)) {
+        requireStatefulSetWorkload(where, serviceName, props);
+        requireNonNegativeInteger(where, 'replicas', props.replicas ?? 1, INT32_MAX);
+        requireNonNegativeInteger(where, 'ordinalStart', props.ordinalStart ?? 0, INT32_MAX);
+      }
     });
     this.cluster = cluster!;
     this.serviceName = serviceName;

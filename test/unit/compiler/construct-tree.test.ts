@@ -2,7 +2,7 @@
  * Nothing silently dropped: whatever a cdk8s user builds in the tree of a Fleet is rendered into a
  * cluster's output, or refused with a message naming the construct path and the fix.
  */
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Cluster, DnsMethod, Fleet, HeadlessImport, LiteralSecret, MultiClusterStatefulSet, SyncRunner } from '../../../lib';
@@ -119,6 +119,18 @@ describe('the construct tree is the fleet', () => {
     expect(fleet.model.exports.map((e) => [e.path, e.name])).toEqual([['team/mysql', 'mysql']]);
     expect(fleet.model.imports.map((i) => i.path)).toEqual(['b/mysql-import']);
     const amcs = find(objectsOf(fleet.render(), 'b'), 'Service', 'amcs-mysql');
+    expect(amcs.spec.ports).toEqual([{ name: 'tcp', port: 3306, protocol: 'TCP' }]);
+  });
+
+  it('keeps the model current between reads: a construct created after fleet.model was read is in the next read, and in Testing.synth', () => {
+    const fleet = new Fleet({ outdir: '/nonexistent' });
+    const a = fleet.addCluster('a', { storageClass: 's' });
+    const b = fleet.addCluster('b');
+    new HeadlessImport(fleet, 'imp', { serviceName: 'mysql', namespace: 'db', consumers: [b], dnsMethods: [DnsMethod.AMCS] });
+    expect(fleet.model.exports).toEqual([]);
+    new MultiClusterStatefulSet(fleet, 'mysql', { ...workload, providers: [{ cluster: a }] });
+    expect(fleet.model.exports.map((e) => e.name)).toEqual(['mysql']);
+    const amcs = Testing.synth(b).find((o: any) => o.kind === 'Service' && o.metadata.name === 'amcs-mysql');
     expect(amcs.spec.ports).toEqual([{ name: 'tcp', port: 3306, protocol: 'TCP' }]);
   });
 
