@@ -114,7 +114,7 @@ describe('kubeconfig without client-node', () => {
     const file = write('config', config({ user: { token: undefined, exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } } }));
     const headers = (await headersOf(file)).headers as Record<string, string>;
     expect(headers.Authorization ?? headers.authorization).toBe('Bearer from-plugin');
-  });
+  }, 60_000); // the first import of client-node is transpiled by ts-jest (ESM-only): seconds on a busy machine
 
   it('does not load @kubernetes/client-node for a token kubeconfig (it costs ~60 MiB of resident memory)', () => {
     const file = write('config', config());
