@@ -7,11 +7,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cachedBuild, Log } from './build';
 import { DEFAULT_NODE_POD_CIDR_PREFIX, defaultCorefile, kubeconfigYaml, nodePodCidrs, podIpsPerNode } from './cluster-plan';
+import { localCorefileFor, seedCoreDnsConfigMap } from './coredns-configmap';
 import { adminClient, startComponent } from './control';
 import { resolveA } from './dns';
 import { KubeClient, KubeObject, parseYamlObjects, waitFor } from './kube';
 import { waitComponent } from './probes';
-import { ClusterState, clusterOf, ComponentName, REPO_ROOT, requireState, updateState } from './state';
+import { ClusterState, clusterOf, ComponentName, CoreDnsMode, REPO_ROOT, requireState, updateState } from './state';
 
 const CORE_DNS_RBAC: KubeObject[] = [
   // kubeadm's stock ClusterRole (cmd/kubeadm/app/phases/addons/dns/manifests.go), deliberately
@@ -128,21 +129,31 @@ async function waitBootstrapped(kube: KubeClient, c: ClusterState, crds: KubeObj
   await waitFor(`${id}: ServiceAccount default/default (kube-controller-manager)`, () => kube.tryGet('v1', 'ServiceAccount', 'default', 'default'), { timeoutMs: 60000 });
 }
 
-/** Starts CoreDNS with the default Corefile and waits until it answers kubernetes.default with the right IP. */
-async function startCoreDns(kube: KubeClient, c: ClusterState): Promise<void> {
+/**
+ * Starts CoreDNS and waits until it answers kubernetes.default with the right IP: with the bed's
+ * default Corefile, or (mode 'configmap') with kubeadm's, seeded into kube-system/coredns; returns
+ * that ConfigMap's resourceVersion then.
+ */
+async function startCoreDns(kube: KubeClient, c: ClusterState, mode: CoreDnsMode): Promise<string | undefined> {
   // CoreDNS authenticates as ServiceAccount kube-system/coredns with a real TokenRequest token
   const token = await kube.createToken('kube-system', 'coredns', 365 * 24 * 3600);
   fs.writeFileSync(c.coredns.kubeconfig, kubeconfigYaml([{ name: c.coredns.kubeconfigContext, server: c.server, caFile: c.caFile, token }], c.coredns.kubeconfigContext), { mode: 0o600 });
-  fs.writeFileSync(c.coredns.corefile, defaultCorefile(c, 'in-tree'));
+  const seeded = mode === 'configmap' ? await seedCoreDnsConfigMap(kube) : undefined;
+  fs.writeFileSync(c.coredns.corefile, seeded ? localCorefileFor(c, seeded.corefile) : defaultCorefile(c, 'in-tree'));
   await startComponent(c.id, 'coredns', { timeoutMs: 30000 });
   await waitFor(`${c.id}: CoreDNS answers kubernetes.default.svc.cluster.local = ${c.kubernetesServiceIp}`, async () => {
     const a = await resolveA(c.coredns.address, 'kubernetes.default.svc.cluster.local');
     return a.length === 1 && a[0] === c.kubernetesServiceIp;
   }, { timeoutMs: 30000 });
+  return seeded?.resourceVersion;
 }
 
-/** Brings one planned cluster (its state already in the state file) up to ready; records seconds per phase in timings. */
-export async function bringUpCluster(id: string, log: Log, timings: Record<string, number>): Promise<void> {
+/**
+ * Brings one planned cluster (its state already in the state file) up to ready; records seconds
+ * per phase in timings. Returns the resourceVersion of the kube-system/coredns ConfigMap its CoreDNS
+ * runs (mode 'configmap').
+ */
+export async function bringUpCluster(id: string, log: Log, timings: Record<string, number>): Promise<string | undefined> {
   const t0 = Date.now();
   const mark = (what: string) => {
     timings[`${id}/${what}`] = (Date.now() - t0) / 1000;
@@ -165,9 +176,10 @@ export async function bringUpCluster(id: string, log: Log, timings: Record<strin
     mark('controllers');
     await waitBootstrapped(kube, c, crds);
     mark('bootstrap');
-    await startCoreDns(kube, c);
+    const configMapVersion = await startCoreDns(kube, c, s.coreDnsMode ?? 'bed');
     mark('coredns');
     log(`${id}: ready after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    return configMapVersion;
   } finally {
     kube.close();
   }

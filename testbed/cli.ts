@@ -1,6 +1,7 @@
 /**
  * npm run testbed -- build [--force] [--retry-optional]
- * npm run testbed -- up [--clusters id1,id2,...] [--node-pod-cidr-prefix 24]
+ * npm run testbed -- up [--clusters id1,id2,...] [--node-pod-cidr-prefix 24] [--coredns bed|configmap]
+ * npm run testbed -- resolve <cluster-id> <name> [A|AAAA|SRV|TXT|PTR]
  * npm run testbed -- status
  * npm run testbed -- down
  *
@@ -9,6 +10,8 @@
  */
 import { ensureBuilt, MissingToolError } from './build';
 import { contractLines, down, ownerIsOtherLiveJest, readState, status, up } from './harness';
+import { resolveCommand } from './resolve';
+import type { CoreDnsMode } from './state';
 
 function usage(): never {
   process.stderr.write(
@@ -16,6 +19,9 @@ function usage(): never {
       '  build [--force] [--retry-optional]   build the binaries into the cache (skipped when cached)\n' +
       '  up [--clusters id1,id2,...]          start the bed (default: the example fleet\'s cluster ids)\n' +
       '     [--node-pod-cidr-prefix N]        each fake node\'s pod range: /24 (default, 253 pod IPs) up to /18 (16,381)\n' +
+      '     [--coredns bed|configmap]         bed (default): CoreDNS serves clusterset.local from the start;\n' +
+      '                                       configmap: CoreDNS runs what kube-system/coredns says, kubeadm\'s default at first\n' +
+      '  resolve <cluster-id> <name> [TYPE]   ask that cluster\'s CoreDNS (A by default; AAAA, SRV, TXT, PTR): answers or the rcode\n' +
       '  status                               print the contract lines; exit 1 when the bed is not running\n' +
       '  down [--force]                       stop every process of the bed (--force: even one a running jest owns)\n',
   );
@@ -29,6 +35,11 @@ function flagValue(args: string[], name: string): string | undefined {
   const v = args[i + 1];
   if (!v || v.startsWith('--')) throw new Error(`${name} needs a value`);
   return v;
+}
+
+function coreDnsMode(value: string | undefined): CoreDnsMode | undefined {
+  if (value !== undefined && value !== 'bed' && value !== 'configmap') throw new Error(`--coredns must be "bed" or "configmap", got "${value}"`);
+  return value;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -58,10 +69,12 @@ async function main(argv: string[]): Promise<number> {
         await down();
       }
       const prefix = flagValue(args, '--node-pod-cidr-prefix');
-      const s = await up({ clusters, owner: 'cli', nodePodCidrPrefix: prefix === undefined ? undefined : Number(prefix) });
+      const s = await up({ clusters, owner: 'cli', nodePodCidrPrefix: prefix === undefined ? undefined : Number(prefix), coreDns: coreDnsMode(flagValue(args, '--coredns')) });
       process.stdout.write(contractLines(s).join('\n') + '\n');
       return 0;
     }
+    case 'resolve':
+      return resolveCommand(args);
     case 'status': {
       const st = await status();
       for (const l of st.details) process.stderr.write(l + '\n');

@@ -5,7 +5,8 @@
  * ready port so readiness can be probed). A Corefile CoreDNS rejects (an unknown plugin) leaves
  * CoreDNS down and its ready port closed, like a crash-looping pod; a Corefile that loads but never
  * gets ready (e.g. multicluster without its RBAC) leaves /ready answering 503, like an unready pod.
- * When the ConfigMap is deleted, the bed's default Corefile runs again.
+ * When the ConfigMap is deleted, the bed's default Corefile runs again (or, with `whenDeleted:
+ * 'keep'`, what ran stays, as a running pod keeps its last mounted Corefile).
  */
 import { adaptCorefileForLocalRun } from './adapt-corefile';
 import { defaultCorefile } from './cluster-plan';
@@ -19,10 +20,19 @@ export interface CoreDnsFollower {
   readonly history: { at: number; resourceVersion?: string; started: boolean; error?: string }[];
 }
 
-export function followCoreDnsConfigMap(clusterId: string, opts: { intervalMs?: number } = {}): CoreDnsFollower {
+export interface FollowOptions {
+  /** @default 250 */
+  readonly intervalMs?: number;
+  /** The resourceVersion whose Corefile CoreDNS already runs (no restart for it). @default - restart with the ConfigMap's Corefile at once */
+  readonly runningResourceVersion?: string;
+  /** @default 'bed-default' */
+  readonly whenDeleted?: 'bed-default' | 'keep';
+}
+
+export function followCoreDnsConfigMap(clusterId: string, opts: FollowOptions = {}): CoreDnsFollower {
   const kube = adminClient(clusterId);
   const history: CoreDnsFollower['history'] = [];
-  let running: string | undefined;
+  let running: string | undefined = opts.runningResourceVersion;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
@@ -35,9 +45,10 @@ export function followCoreDnsConfigMap(clusterId: string, opts: { intervalMs?: n
     const key = `${version ?? 'none'}`;
     if (key === running) return;
     running = key;
+    if (text === undefined && opts.whenDeleted === 'keep') return;
     const c = clusterOf(requireState(), clusterId);
-    const local = text === undefined ? defaultCorefile(c) : adaptCorefileForLocalRun(text, { port: c.coredns.port, kubeconfig: c.coredns.kubeconfig, readyPort: c.ports.corednsReady, log: false });
     try {
+      const local = text === undefined ? defaultCorefile(c) : adaptCorefileForLocalRun(text, { port: c.coredns.port, kubeconfig: c.coredns.kubeconfig, readyPort: c.ports.corednsReady, log: false });
       await restartCoreDns(clusterId, local, { wait: false });
       history.push({ at: Date.now(), resourceVersion: version, started: true });
     } catch (e) {

@@ -6,11 +6,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cachedBuild, ensureBuilt, isComplete, Log } from './build';
 import { bringUpCluster, writeComponentKubeconfigs } from './bring-up';
+import { isFollower, startCoreDnsFollower, stopCoreDnsFollower } from './coredns-configmap';
 import { assertPortsFree, defaultClusterIds, kubeconfigYaml, planCluster, validateClusterIds } from './cluster-plan';
 import { createPki } from './pki';
 import { probe } from './probes';
 import { componentAlive, killProcess, pidAlive } from './processes';
-import { BedState, bedDir, ClusterState, ComponentName, COMPONENTS, readState, statePath, updateState, writeStateAtomic } from './state';
+import { BedState, bedDir, ClusterState, ComponentName, COMPONENTS, CoreDnsMode, readState, statePath, updateState, writeStateAtomic } from './state';
 
 export interface UpOptions {
   clusters?: string[];
@@ -23,6 +24,12 @@ export interface UpOptions {
   noBuild?: boolean;
   /** Prefix length of each fake node's pod range (default 24: 253 pod IPs per node; 18 at most: 16,381). */
   nodePodCidrPrefix?: number;
+  /**
+   * What CoreDNS runs: the bed's Corefile, which already serves clusterset.local (`bed`, what the
+   * e2e tests expect), or what kube-system/coredns says, from kubeadm's default (`configmap`).
+   * @default 'bed'
+   */
+  coreDns?: CoreDnsMode;
 }
 
 const defaultLog: Log = (line) => process.stderr.write(`[testbed] ${line}\n`);
@@ -91,13 +98,17 @@ export async function up(opts: UpOptions = {}): Promise<BedState> {
     corednsExternalError: build.bin.corednsMulticluster ? undefined : (build.corednsMulticlusterError ?? 'not built'),
     owner: { kind: opts.owner ?? 'cli', pid: opts.ownerPid ?? process.pid, watchdogPid: opts.watchdogPid },
     startedAt: new Date().toISOString(),
+    coreDnsMode: opts.coreDns ?? 'bed',
     clusters,
   };
   writeStateAtomic(state);
-  log(`starting ${ids.length} cluster(s): ${ids.join(', ')} (state: ${statePath()})`);
+  log(`starting ${ids.length} cluster(s): ${ids.join(', ')} (state: ${statePath()})${state.coreDnsMode === 'configmap' ? '; CoreDNS runs what kube-system/coredns says (kubeadm\'s default at first)' : ''}`);
   const timings: Record<string, number> = {};
   try {
-    await Promise.all(ids.map((id) => bringUpCluster(id, log, timings)));
+    const configMapVersions = await Promise.all(ids.map((id) => bringUpCluster(id, log, timings)));
+    if (state.coreDnsMode === 'configmap') {
+      startCoreDnsFollower(state, Object.fromEntries(ids.map((id, i) => [id, configMapVersions[i] as string])));
+    }
   } catch (e) {
     log(`bring-up failed; stopping what was started (logs kept under ${dir})`);
     await down({ log, keepFiles: true });
@@ -148,6 +159,7 @@ export async function down(opts: { log?: Log; keepFiles?: boolean } = {}): Promi
   const log = opts.log ?? defaultLog;
   const s = readState();
   if (!s) return { stopped: 0 };
+  const follower = await stopCoreDnsFollower(s);
   const live = liveProcesses(s);
   // Clients first, then kube-apiserver, then etcd (an apiserver whose etcd vanished first takes
   // the whole grace period to shut down); clusters in parallel.
@@ -159,8 +171,9 @@ export async function down(opts: { log?: Log; keepFiles?: boolean } = {}): Promi
   const left = liveProcesses(s);
   if (left.length) throw new Error(`processes left after down: ${left.map((p) => `${p.cluster}/${p.component}:${p.pid}`).join(', ')}`);
   fs.rmSync(statePath(), { force: true });
-  if (live.length) log(`stopped ${live.length} process(es)`);
-  return { stopped: live.length };
+  const stopped = live.length + (follower ? 1 : 0);
+  if (stopped) log(`stopped ${stopped} process(es)`);
+  return { stopped };
 }
 
 export interface StatusReport {
@@ -186,6 +199,12 @@ export async function status(): Promise<StatusReport> {
       if (!alive || !ready) ok = false;
       details.push(`${c.id.padEnd(12)} ${n.padEnd(24)} ${alive ? `pid ${comp.pid}` : 'stopped'.padEnd(10)} ${alive ? (ready ? 'ready' : 'NOT READY') : ''}`);
     }
+  }
+  if (s.coreDnsMode === 'configmap') {
+    const pid = s.corednsFollower?.pid;
+    const alive = !!pid && pidAlive(pid) && isFollower(pid);
+    if (!alive) ok = false;
+    details.push(`${'(all)'.padEnd(12)} ${'coredns-follower'.padEnd(24)} ${alive ? `pid ${pid}` : 'stopped'}`);
   }
   return { running: ok, state: s, details };
 }

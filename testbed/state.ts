@@ -14,6 +14,13 @@ export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager
 /** Start order; stop order is the reverse. */
 export const COMPONENTS: ComponentName[] = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'coredns'];
 export type CoreDnsFlavour = 'in-tree' | 'external';
+/**
+ * What the bed's CoreDNS runs. `bed`: the bed's own Corefile, which already serves clusterset.local
+ * (what the e2e tests and benchmarks expect). `configmap`: what the cluster's kube-system/coredns
+ * ConfigMap says, as on a real cluster, starting from kubeadm's default (no clusterset.local), so
+ * the CoreDNS change a fleet applies is what makes clusterset names resolve.
+ */
+export type CoreDnsMode = 'bed' | 'configmap';
 
 export interface ComponentState {
   /** pid (= process group id) while running, null when stopped */
@@ -70,6 +77,10 @@ export interface BedState {
   /** project CRDs (crds/*.yaml) the apiserver rejected, with its message */
   crdErrors?: string[];
   startedAt: string;
+  /** @default 'bed' (state files of older beds have none) */
+  coreDnsMode?: CoreDnsMode;
+  /** With coreDnsMode 'configmap': the process that makes each CoreDNS follow its ConfigMap (testbed/coredns-follower.ts). */
+  corednsFollower?: { pid: number | null; log: string };
   readyAt?: string;
   upSeconds?: number;
   clusters: ClusterState[];
