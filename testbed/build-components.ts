@@ -22,6 +22,8 @@ export interface Component {
   name: string;
   outputs: string[];
   optional?: boolean;
+  /** Built only when asked for by name (`build --with <name>`): nothing in `npm test` needs it, and a cold build costs tens of minutes. */
+  onDemand?: boolean;
   build: (ctx: BuildContext) => Promise<void>;
 }
 

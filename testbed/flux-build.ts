@@ -99,6 +99,7 @@ export const fluxComponent: Component = {
     return [`${fluxFolder()}/source-controller`, `${fluxFolder()}/kustomize-controller`, `${fluxFolder()}/crds.yaml`];
   },
   optional: true,
+  onDemand: true,
   async build(ctx) {
     const tmp = path.join(ctx.dirs.bin, '.tmp-flux');
     fs.rmSync(tmp, { recursive: true, force: true });
