@@ -43,3 +43,16 @@ export function checkInput(construct: IConstruct, checks: () => void): void {
     throw e;
   }
 }
+
+/** Props a construct has checked already before it hands them to a child construct, which then does not check them twice. */
+const checkedProps = new WeakSet<object>();
+
+/** Marks props as checked by the construct that creates a child with them (a MultiClusterStatefulSet its members). */
+export function markChecked<T extends object>(props: T): T {
+  checkedProps.add(props);
+  return props;
+}
+
+export function isChecked(props: object): boolean {
+  return checkedProps.has(props);
+}

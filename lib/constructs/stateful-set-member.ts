@@ -5,7 +5,7 @@ import { ExportSpec, PlacementSpec } from '../fleet/model';
 import { Cluster } from './cluster';
 import { CheckedStatefulSet, FleetContribution, IFleetContributor } from './contribution';
 import { enclosingCluster, stampCreation } from './fleet-tree';
-import { checkInput, toPortSpec } from './helpers';
+import { checkInput, isChecked, toPortSpec } from './helpers';
 import { commonLabels, MemberTemplate, serviceSpec, statefulSetSpec } from './pod-template';
 import { INT32_MAX, requireNonNegativeInteger } from './validate';
 import { requireStatefulSetWorkload } from './validate-workload';
@@ -46,15 +46,6 @@ export interface StatefulSetWorkloadProps extends WorkloadSpec {
    * @default false
    */
   readonly publishNotReadyAddresses?: boolean;
-}
-
-/** Props a MultiClusterStatefulSet has checked already (for the cluster it creates the member in): not checked twice. */
-const checkedProps = new WeakSet<StatefulSetMemberProps>();
-
-/** @internal Marks props as checked by the caller (a MultiClusterStatefulSet). */
-export function markChecked(props: StatefulSetMemberProps): StatefulSetMemberProps {
-  checkedProps.add(props);
-  return props;
 }
 
 /** Props of the per-cluster part of an exported StatefulSet. */
@@ -107,7 +98,7 @@ export class StatefulSetMember extends Construct implements IFleetContributor {
       if (!cluster) {
         throw new Error(`${where}: a StatefulSetMember must be created in a Cluster (its objects go into one cluster). Fix: new StatefulSetMember(cluster, "${id}", props), or a MultiClusterStatefulSet for several clusters`);
       }
-      if (!checkedProps.has(props)) {
+      if (!isChecked(props)) {
         requireStatefulSetWorkload(where, serviceName, props);
         requireNonNegativeInteger(where, 'replicas', props.replicas ?? 1, INT32_MAX);
         requireNonNegativeInteger(where, 'ordinalStart', props.ordinalStart ?? 0, INT32_MAX);
