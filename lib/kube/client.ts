@@ -4,6 +4,7 @@
  * counted so the runner can prove it writes nothing when nothing changed.
  */
 import * as https from 'node:https';
+import * as tls from 'node:tls';
 import * as http from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterAuth, fromKubeConfig } from './cluster-auth';
@@ -56,8 +57,10 @@ export class KubeClient {
       throw new Error(`cluster "${clusterId}": ${(e as Error).message}`);
     }
     this.server = new URL(this.auth.server);
-    // TLS material once per agent (not per request: the agent keys its connection pool on it).
-    this.agent = new https.Agent({ keepAlive: true, maxSockets: 32, ...this.auth.tls });
+    // TLS material once, in one SecureContext every connection shares (each would otherwise parse the CA and key again and keep its own copy).
+    const { ca, cert, key, ...verification } = this.auth.tls;
+    const secureContext = ca || cert || key ? tls.createSecureContext({ ca, cert, key }) : undefined;
+    this.agent = new https.Agent({ keepAlive: true, maxSockets: 32, ...verification, ...(secureContext ? { secureContext } : {}) });
   }
 
   public async get<T extends KubeObject>(path: string): Promise<T> {
