@@ -26,6 +26,7 @@ import { clusterOf, DEFAULT_NODE_POD_CIDR_PREFIX, MIN_NODE_POD_CIDR_PREFIX, podI
 import { adminClients, applyDist, deleteNamespace, runnerKubeconfig, synthFleet } from './common/bed';
 import { Benchmark } from './common/benchmark';
 import { describeMachine } from './common/machine';
+import { bedPids, cpuByComponent, cpuSnapshot } from './common/process-cpu';
 import { PromSample, RunnerProcess } from './common/runner-process';
 import { round, summarize, Summary } from './common/stats';
 import { markdownTable, mib, seconds } from './common/table';
@@ -115,6 +116,10 @@ export interface ScaleResults {
     readonly controllerMsPerSlice: number;
     /** runnerMsPerSlice / controllerMsPerSlice; the target is <= 1. */
     readonly ratio: number;
+    /** CPU seconds by component while the controller wrote its slices (the provider's processes only; the Service creates included). */
+    readonly controllerCpuSeconds: Readonly<Record<string, number>>;
+    /** CPU seconds by component, every cluster plus the runner, from the runner's spawn to the correct state. */
+    readonly runnerCpuSeconds: Readonly<Record<string, number>>;
   };
   readonly steady: {
     readonly seconds: number;
@@ -356,15 +361,20 @@ export const scaleBenchmark: Benchmark<ScaleParams, ScaleResults> = {
       ctx.log(`${pods} pods Ready with distinct IPs (${podsReadySeconds} s after the last create); creating the Services, timing the in-cluster EndpointSlice controller`);
       const expected = new Map(services.map((svc) => [svc, view!.pods.byIndex('service', svc).map((pod) => pod.status!.podIP!)]));
       started = Date.now();
+      const cpuBeforeServices = cpuSnapshot(bedPids());
       const controller = await timeControllerSlices({ client, namespace: p.namespace, expected, timeoutMs: p.timeoutMs, createServices: () => createServices(client, p.namespace, services, p.createConcurrency, ctx.log) });
       const servicesSeconds = t(started);
+      const controllerCpuSeconds = cpuByComponent(cpuBeforeServices, cpuSnapshot(bedPids()), [provider]);
       ctx.log(`in-cluster EndpointSlice controller: ${controller.slices} slices correct ${(controller.correctMs / 1000).toFixed(1)} s after the first Service create (creates took ${(controller.createMs / 1000).toFixed(1)} s); starting the runner`);
 
       runner = await RunnerProcess.start({ dist, kubeconfig, logFile: path.join(ctx.workDir, 'sync.log') });
       const spawnedAt = runner.startedAt;
+      const runnerPids = bedPids({ runner: runner.pid });
+      const cpuAtSpawn = cpuSnapshot(runnerPids);
       const readyAt = await runner.waitReady(p.timeoutMs, 100);
       ctx.log(`runner ready after ${((readyAt - spawnedAt) / 1000).toFixed(1)} s`);
       const convergedAt = await view.whenAllCorrect(p.timeoutMs);
+      const runnerCpuSeconds = cpuByComponent(cpuAtSpawn, cpuSnapshot(runnerPids));
       const peakAtConvergence = runner.peakRssBytes();
       const atConvergence = await runner.metrics();
       const startupTraffic = trafficBetween([], atConvergence);
@@ -373,7 +383,7 @@ export const scaleBenchmark: Benchmark<ScaleParams, ScaleResults> = {
       const runnerSliceWrites = Object.entries(startupTraffic.syncWrites).filter(([k]) => k.endsWith(' endpointslices')).reduce((a, [, n]) => a + n, 0);
       const runnerMsPerSlice = (convergedAt - spawnedAt) / Math.max(1, runnerSliceWrites);
       const controllerMsPerSlice = controller.correctMs / Math.max(1, controller.slices);
-      const reference = { ...controller, runnerSliceWrites, runnerMsPerSlice: round(runnerMsPerSlice, 2), controllerMsPerSlice: round(controllerMsPerSlice, 2), ratio: round(runnerMsPerSlice / controllerMsPerSlice, 2) };
+      const reference = { ...controller, runnerSliceWrites, runnerMsPerSlice: round(runnerMsPerSlice, 2), controllerMsPerSlice: round(controllerMsPerSlice, 2), ratio: round(runnerMsPerSlice / controllerMsPerSlice, 2), controllerCpuSeconds, runnerCpuSeconds };
       ctx.log(`per slice: runner ${reference.runnerMsPerSlice} ms (${runnerSliceWrites} slices), in-cluster controller ${reference.controllerMsPerSlice} ms: ratio ${reference.ratio}`);
 
       const settleMs = await waitForQuietWrites(runner, 5000, p.timeoutMs);
@@ -431,6 +441,15 @@ export const scaleBenchmark: Benchmark<ScaleParams, ScaleResults> = {
   },
 
   format(report) {
+    const cpuTable = (ref: ScaleResults['reference']) => {
+      const components = [...new Set([...Object.keys(ref.controllerCpuSeconds), ...Object.keys(ref.runnerCpuSeconds)])].filter((c) => (ref.controllerCpuSeconds[c] ?? 0) + (ref.runnerCpuSeconds[c] ?? 0) >= 0.05).sort();
+      const total = (r: Readonly<Record<string, number>>) => Object.values(r).reduce((a, b) => a + b, 0);
+      const row = (what: string, r: Readonly<Record<string, number>>, slices: number) => [what, ...components.map((c) => round(r[c] ?? 0, 1)), round(total(r), 1), round((total(r) * 1000) / Math.max(1, slices), 1)];
+      return markdownTable(['CPU seconds until correct (wall times swing with the machine\'s load; these less)', ...components, 'total', 'CPU ms per slice'], [
+        row(`in-cluster controller: ${report.results.provider}'s processes, Service creates included`, ref.controllerCpuSeconds, ref.slices),
+        row('cdk8s-mcs sync: the runner and every cluster\'s processes', ref.runnerCpuSeconds, ref.runnerSliceWrites),
+      ]);
+    };
     const r = report.results;
     const p = report.params;
     const head = `scale: ${p.services} exported headless services x ${p.podsPerService} pods (${r.pods} pods) in ${r.provider}, imported into ${r.consumers.join(', ')} with DNS methods amcs and clusterset; cdk8s-mcs sync as its own process (leader election, least-privilege ServiceAccounts)\n${describeMachine(report.machine)}`;
@@ -448,7 +467,7 @@ export const scaleBenchmark: Benchmark<ScaleParams, ScaleResults> = {
       [`in-cluster EndpointSlice controller of ${r.provider}, the ${p.services} Services created over running pods (reference)`, ref.slices, seconds(ref.correctMs), ref.controllerMsPerSlice],
       ['cdk8s-mcs sync, from spawn (every cluster, both DNS methods)', ref.runnerSliceWrites, seconds(r.startup.convergedMs), ref.runnerMsPerSlice],
       ['ratio runner / controller per slice (target <= 1.0)', '', '', ref.ratio],
-    ]) + `\n\nthe controller's first slice ${seconds(ref.firstSliceMs)} after the first Service create; the creates took ${seconds(ref.createMs)}; ${ref.sliceEvents} slice events` : '';
+    ]) + `\n\nthe controller's first slice ${seconds(ref.firstSliceMs)} after the first Service create; the creates took ${seconds(ref.createMs)}; ${ref.sliceEvents} slice events` + (ref.runnerCpuSeconds ? `\n\n${cpuTable(ref)}` : '') : '';
     const s = r.steady;
     const verbs = Object.keys(s.traffic.requestsByVerb).sort();
     const steady = markdownTable(['steady state', 'requests', 'per second'], [
