@@ -1,19 +1,14 @@
 /**
- * What the demo shows: every per-pod DNS name a consumer cluster can resolve, discovered from
- * live state the way the runner does (the exports and imports in fleet.json, the pods of each
- * provider, an `amcs-` Service or a ServiceImport in the consumer), and what each one answers.
+ * What the demo shows: every DNS name of the fleet's `fleet.md`, asked of its consumer cluster's
+ * CoreDNS, next to the IP of the pod it names, read from the provider cluster's live state.
  */
-import { FleetManifest } from '../lib/fleet/manifest';
-import { amcsPodFqdn, amcsServiceName, clustersetPodFqdn } from '../lib/fleet/names';
 import { dnsQuery } from '../testbed/dns';
 import { KubeClient } from '../testbed/kube';
+import { FleetMdName } from './fleet-md-names';
 
-export interface ExpectedName {
-  readonly consumer: string;
-  readonly fqdn: string;
-  readonly provider: string;
-  readonly pod: string;
-  readonly podIp: string;
+export interface ExpectedName extends FleetMdName {
+  /** The IPs the name must answer: its pod's, or every ready pod's of the service (sorted); empty while unknown. */
+  readonly ips: readonly string[];
 }
 
 export interface ResolvedName extends ExpectedName {
@@ -23,60 +18,60 @@ export interface ResolvedName extends ExpectedName {
 }
 
 interface PodLike {
-  metadata: { name: string; namespace: string; deletionTimestamp?: string; ownerReferences?: { kind: string; name: string }[] };
-  status?: { podIP?: string; phase?: string };
+  metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string };
+  status?: { podIP?: string; phase?: string; conditions?: { type: string; status: string }[] };
 }
 
-/** Running pods of the StatefulSet `name` in a namespace, name -> IP. */
-export async function statefulSetPodIps(client: KubeClient, namespace: string, name: string): Promise<Map<string, string>> {
-  const pods = await client.list<PodLike>('v1', 'Pod', namespace);
-  const mine = pods.filter((p) => p.metadata.ownerReferences?.some((o) => o.kind === 'StatefulSet' && o.name === name));
-  const running = mine.filter((p) => p.status?.phase === 'Running' && p.status.podIP && !p.metadata.deletionTimestamp);
-  return new Map(running.map((p) => [p.metadata.name, p.status!.podIP!]));
+const running = (p: PodLike | undefined): p is PodLike => !!p && p.status?.phase === 'Running' && !!p.status.podIP && !p.metadata.deletionTimestamp;
+
+/** The IPs each name must answer, from the provider clusters' pods as they are now. */
+export async function expectedIps(names: readonly FleetMdName[], clients: ReadonlyMap<string, KubeClient>): Promise<ExpectedName[]> {
+  return Promise.all(names.map(async (n) => ({ ...n, ips: await ipsOf(n, clientOf(clients, n.source)) })));
 }
 
-/** Every name each consumer should resolve, with the pod IP it must reach. */
-export async function expectedNames(fleet: FleetManifest, clients: ReadonlyMap<string, KubeClient>): Promise<ExpectedName[]> {
-  const out: ExpectedName[] = [];
-  for (const [key, consumers] of Object.entries(fleet.imports)) {
-    const [namespace, service] = key.split('/');
-    for (const provider of fleet.exports[key] ?? []) {
-      const pods = await statefulSetPodIps(clients.get(provider)!, namespace, service);
-      for (const consumer of consumers) {
-        const forms = await dnsFormsIn(clients.get(consumer)!, namespace, service);
-        for (const [pod, podIp] of [...pods].sort(([a], [b]) => a.localeCompare(b))) {
-          out.push(...forms.map((form) => ({ consumer, provider, pod, podIp, fqdn: form({ pod, provider, namespace, service }) })));
-        }
-      }
-    }
+async function ipsOf(n: FleetMdName, source: KubeClient): Promise<string[]> {
+  if (n.pod) {
+    const pod = await source.tryGet('v1', 'Pod', n.pod, n.namespace) as PodLike | undefined;
+    return running(pod) ? [pod.status!.podIP!] : [];
   }
-  return out;
+  const service = await source.tryGet('v1', 'Service', n.service!, n.namespace) as { spec?: { selector?: Record<string, string> } } | undefined;
+  const selector = service?.spec?.selector;
+  if (!selector) {
+    return [];
+  }
+  const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+  const pods = (await source.list('v1', 'Pod', n.namespace, labelSelector)) as PodLike[];
+  const ready = pods.filter((p) => running(p) && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  return ready.map((p) => p.status!.podIP!).sort();
 }
 
-type NameForm = (o: { pod: string; provider: string; namespace: string; service: string }) => string;
-
-async function dnsFormsIn(consumer: KubeClient, namespace: string, service: string): Promise<NameForm[]> {
-  const forms: NameForm[] = [];
-  if (await consumer.tryGet('v1', 'Service', amcsServiceName(service), namespace)) {
-    forms.push((o) => amcsPodFqdn({ pod: o.pod, service: o.service, namespace: o.namespace }));
+function clientOf(clients: ReadonlyMap<string, KubeClient>, id: string): KubeClient {
+  const client = clients.get(id);
+  if (!client) {
+    throw new Error(`fleet.md names cluster "${id}", which is not in fleet.json (clusters: ${[...clients.keys()].join(', ')}); synthesize again`);
   }
-  if (await consumer.tryGet('multicluster.x-k8s.io/v1alpha1', 'ServiceImport', service, namespace)) {
-    forms.push((o) => clustersetPodFqdn({ pod: o.pod, clusterId: o.provider, service: o.service, namespace: o.namespace }));
-  }
-  return forms;
+  return client;
 }
 
-/** Asks the consumer's CoreDNS for `name`; ok when it answers exactly the pod's IP. */
+/** Asks the consumer's CoreDNS (address "127.0.0.1:<port>") for the name; ok when it answers exactly the expected IPs. */
 export async function resolve(address: string, name: ExpectedName): Promise<ResolvedName> {
   const r = await dnsQuery(address, name.fqdn, 'A');
   const ips = r.answers.map(String).sort();
-  return { ...name, answer: ips.length > 0 ? ips.join(', ') : r.outcome, ok: ips.length === 1 && ips[0] === name.podIp };
+  const ok = name.ips.length > 0 && ips.join(',') === name.ips.join(',');
+  return { ...name, answer: ips.length > 0 ? ips.join(',') : r.outcome, ok };
 }
 
-/** The table the demo prints. */
+/** One table per consumer cluster, in the order of `rows`. */
+export function formatTables(rows: readonly ResolvedName[]): string {
+  const consumers = [...new Set(rows.map((r) => r.consumer))];
+  return consumers.map((c) => formatTable(rows.filter((r) => r.consumer === c))).join('\n\n');
+}
+
+/** The table the demo prints for one consumer. */
 export function formatTable(rows: readonly ResolvedName[]): string {
   const header = ['DNS name, resolved in ' + (rows[0]?.consumer ?? 'the consumer'), 'answer', 'reached pod', 'pod IP', ''];
-  const body = rows.map((r) => [r.fqdn, r.answer, `${r.provider}: ${r.pod}`, r.podIp, r.ok ? 'ok' : 'WRONG']);
+  const reached = (r: ResolvedName) => `${r.source}: ${r.pod ?? `${r.service} (every ready pod)`}`;
+  const body = rows.map((r) => [r.fqdn, r.answer, reached(r), r.ips.join(',') || '(no pod)', r.ok ? 'ok' : 'WRONG']);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');

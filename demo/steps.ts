@@ -4,7 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main as cli } from '../lib/cli';
 import { freePort, stopChildProcess } from '../testbed/processes';
-import { adminClient, REPO_ROOT, waitFor } from '../testbed/harness';
+import { COREDNS_CONFIGMAP, COREDNS_NAMESPACE } from '../lib/fleet/coredns-objects';
+import { readClusterManifests } from '../lib/runner/apply/manifests';
+import { localCorefileFor } from '../testbed/coredns-configmap';
+import { adminClient, BedState, clusterOf, REPO_ROOT, requireState, waitFor } from '../testbed/harness';
 
 export type Say = (line: string) => void;
 
@@ -12,21 +15,6 @@ export type Say = (line: string) => void;
 export function synthesize(outdir: string): void {
   const tsNode = path.join(REPO_ROOT, 'node_modules', '.bin', 'ts-node');
   execFileSync(tsNode, ['main.ts'], { cwd: REPO_ROOT, env: { ...process.env, CDK8S_OUTDIR: outdir }, stdio: ['ignore', 'inherit', 'inherit'] });
-}
-
-/**
- * What the reference scenario expects to exist outside Git: the `standard` StorageClass (here
- * provisioned by kwok's fake volume controller) and the MySQL root password Secret.
- */
-export async function prepareOutOfBand(provider: string, namespace: string): Promise<void> {
-  const kube = adminClient(provider);
-  try {
-    await kube.apply({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'standard' }, provisioner: 'kwok.x-k8s.io/volume', reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' }, { fieldManager: 'demo' });
-    await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, { fieldManager: 'demo' });
-    await kube.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mysecret', namespace }, stringData: { ROOT_PASSWORD: 'demo-only' } }, { fieldManager: 'demo' });
-  } finally {
-    kube.close();
-  }
 }
 
 /**
@@ -65,14 +53,59 @@ export async function startRunner(o: { dist: string; kubeconfig: string; logFile
   child.once('exit', (code, signal) => {
     exited = `exited with ${signal ?? code}`;
   });
-  await waitFor('the runner\'s /readyz', async () => {
-    if (exited) {
-      throw new Error(`cdk8s-mcs sync ${exited}; its log: ${o.logFile}`);
-    }
-    return fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-  }, { timeoutMs: 60_000, intervalMs: 250, fatal: () => exited !== undefined });
+  try {
+    // ts-node compiles the CLI first in a checkout: a minute and more on a busy 2-core machine
+    await waitFor('the runner\'s /readyz', async () => {
+      if (exited) {
+        throw new Error(`cdk8s-mcs sync ${exited}; its log: ${o.logFile}`);
+      }
+      return fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    }, { timeoutMs: 180_000, intervalMs: 250, fatal: () => exited !== undefined });
+  } catch (e) {
+    await stopChildProcess(child); // the caller never gets it to stop
+    throw e;
+  }
   return child;
 }
 
 /** Stops the runner (SIGTERM, then SIGKILL). */
 export const stopProcess = stopChildProcess;
+
+/** The clusters whose dist folder changes kube-system/coredns. */
+export function clustersChangingCoreDns(dist: string, clusterIds: readonly string[]): string[] {
+  return clusterIds.filter((id) => readClusterManifests(dist, id).some((m) => m.object.kind === 'ConfigMap' && m.object.metadata.name === COREDNS_CONFIGMAP && m.object.metadata.namespace === COREDNS_NAMESPACE));
+}
+
+/**
+ * `--coredns-ready-url` for apply: the bed's CoreDNS ready endpoint of every cluster whose dist
+ * folder changes kube-system/coredns, so apply waits for the CoreDNS that runs the change (and
+ * rolls it back if that never gets ready). Undefined when no cluster changes it.
+ */
+export function coreDnsReadyUrls(dist: string, bed: BedState): string | undefined {
+  const changed = new Set(clustersChangingCoreDns(dist, bed.clusters.map((c) => c.id)));
+  const urls = bed.clusters.filter((c) => changed.has(c.id)).map((c) => `${c.id}=http://127.0.0.1:${c.ports.corednsReady}/ready`);
+  return urls.length > 0 ? urls.join(',') : undefined;
+}
+
+/**
+ * Waits until the bed's CoreDNS of each cluster runs its live kube-system/coredns Corefile (the
+ * follower restarts it within about a second of a change); returns the clusters that have one.
+ */
+export async function coreDnsRunningConfigMap(clusterIds: readonly string[]): Promise<string[]> {
+  const running: string[] = [];
+  for (const id of clusterIds) {
+    const kube = adminClient(id);
+    try {
+      const corefile = (await kube.tryGet('v1', 'ConfigMap', COREDNS_CONFIGMAP, COREDNS_NAMESPACE))?.data?.Corefile as string | undefined;
+      if (corefile === undefined) {
+        continue;
+      }
+      const c = clusterOf(requireState(), id);
+      await waitFor(`${id}: CoreDNS running the applied kube-system/coredns`, () => fs.readFileSync(c.coredns.corefile, 'utf8') === localCorefileFor(c, corefile), { timeoutMs: 30_000, intervalMs: 250 });
+      running.push(id);
+    } finally {
+      kube.close();
+    }
+  }
+  return running;
+}
