@@ -9,7 +9,6 @@ import { SyncController, SyncControllerOptions } from '../runner/sync/controller
 import { FlagSpec, ParsedArgs, parseDuration, parseMap } from './args';
 import { Command, EXIT_FAILED, EXIT_OK } from './command';
 import { connectFleet } from './fleet-clients';
-import { untilStopRequested } from './stop-request';
 
 export const SYNC_FLAGS: readonly FlagSpec[] = [
   { name: 'dist', value: 'DIR', description: 'synth output holding fleet.json', default: 'dist' },
@@ -84,8 +83,11 @@ export const syncCommand: Command = {
       : undefined;
     controller.start();
     options.log?.info('sync started', { clusters: [...clients.keys()].join(','), metricsPort: port });
-    const why = await untilStopRequested();
-    options.log?.info('stopping', { why });
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    options.log?.info('stopping');
     server?.close();
     await controller.stop();
     return EXIT_OK;

@@ -1,5 +1,4 @@
 import { resolvableNames } from './dns-names';
-import { runnerWritesSection } from './fleet-md-runtime';
 import { FleetModel, Problem, serviceKey } from './model';
 
 /** `dist/fleet.md`: the clusters, a Mermaid diagram of exports and imports, and every DNS name each consumer resolves. */
@@ -12,7 +11,6 @@ export function renderFleetMarkdown(model: FleetModel, warnings: readonly Proble
     ...clustersSection(model),
     ...diagramSection(model),
     ...namesSection(model),
-    ...runnerWritesSection(model),
     ...warningsSection(warnings),
   ].join('\n');
 }
