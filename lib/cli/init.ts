@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from './args';
 import { Command, EXIT_OK } from './command';
+import { dependencySource, dependencySpec, isCheckout, packageRoot } from './init-source';
 import { CDK8S_YAML, GITIGNORE, MAIN_TS, packageJson, readme, ScaffoldVersions, TSCONFIG } from './init-templates';
 
 interface OwnPackage {
@@ -24,6 +25,7 @@ export const initCommand: Command = {
       { name: 'dir', value: 'DIR', description: 'folder to create the project in', default: '.' },
       { name: 'name', value: 'NAME', description: 'package name (default: the folder name)' },
       { name: 'force', boolean: true, description: 'write into a folder that is not empty (existing files of the same names are overwritten)' },
+      { name: 'from', value: 'TGZ|DIR', description: 'install cdk8s-mcs from this tarball (npm pack output) or checkout (packed into vendor/) instead of the registry (default: the tarball init itself was installed from, if any)' },
     ],
   },
 
@@ -35,12 +37,19 @@ export const initCommand: Command = {
       throw new UsageError(`${dir} is not empty (found ${present.slice(0, 5).join(', ')}${present.length > 5 ? ', ...' : ''}); run init in an empty folder, or pass --force`);
     }
     const name = String(args.flags.name ?? packageName(path.basename(dir)));
-    const files = scaffold(name, versionsFrom(ownPackage()), fs.existsSync(path.join(dir, 'README.md')));
+    const own = ownPackage();
+    const root = packageRoot();
+    const source = dependencySource(args.flags.from as string | undefined, root);
+    const versions = { ...versionsFrom(own), cdk8sMcs: dependencySpec(source, dir, own.version, (l) => io.stdout(`${l}\n`)) };
+    const files = scaffold(name, versions, fs.existsSync(path.join(dir, 'README.md')));
     for (const [file, text] of files) {
       fs.writeFileSync(path.join(dir, file), text);
       io.stdout(`created ${path.join(path.relative(process.cwd(), dir) || '.', file)}\n`);
     }
-    io.stdout(`\nNext:\n  ${dir === process.cwd() ? '' : `cd ${path.relative(process.cwd(), dir)} && `}npm install && npx cdk8s synth\n`);
+    if (source.kind === 'registry' && isCheckout(root)) {
+      io.stdout(`\nnote: package.json asks the registry for cdk8s-mcs ${versions.cdk8sMcs}; until it is published there, run init with --from <cdk8s-mcs tarball or checkout> (README, "Install")\n`);
+    }
+    io.stdout(`\nNext:\n  ${dir === process.cwd() ? '' : `cd ${path.relative(process.cwd(), dir)} && `}npm install && npm run synth\n`);
     return EXIT_OK;
   },
 };

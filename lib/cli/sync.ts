@@ -5,10 +5,12 @@ import { createLogger, LogLevel } from '../runner/observe/log';
 import { SyncMetrics } from '../runner/observe/metrics';
 import { startHealthServer } from '../runner/observe/server';
 import { preferSmallHeap } from '../runner/process-heap';
+import { preferSmallHeap } from '../runner/process-heap';
 import { SyncController, SyncControllerOptions } from '../runner/sync/controller';
 import { FlagSpec, ParsedArgs, parseDuration, parseMap } from './args';
 import { Command, EXIT_FAILED, EXIT_OK } from './command';
 import { connectFleet } from './fleet-clients';
+import { untilStopRequested } from './stop-request';
 
 export const SYNC_FLAGS: readonly FlagSpec[] = [
   { name: 'dist', value: 'DIR', description: 'synth output holding fleet.json', default: 'dist' },
@@ -64,6 +66,7 @@ export const syncCommand: Command = {
 
   async run(args, io) {
     preferSmallHeap(); // a long-lived process with a small live heap (lib/runner/process-heap.ts)
+    preferSmallHeap(); // a long-lived process with a small live heap (lib/runner/process-heap.ts)
     const f = args.flags;
     const { fleet, clients } = connectFleet({ dist: String(f.dist), kubeconfig: f.kubeconfig as string | undefined, contextMap: parseMap(f['context-map'] as string | undefined, 'context-map') });
     const options = syncControllerOptions(args, fleet, clients);
@@ -83,11 +86,8 @@ export const syncCommand: Command = {
       : undefined;
     controller.start();
     options.log?.info('sync started', { clusters: [...clients.keys()].join(','), metricsPort: port });
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    options.log?.info('stopping');
+    const why = await untilStopRequested();
+    options.log?.info('stopping', { why });
     server?.close();
     await controller.stop();
     return EXIT_OK;

@@ -1,4 +1,5 @@
 import { resolvableNames } from './dns-names';
+import { runnerWritesSection } from './fleet-md-runtime';
 import { FleetModel, Problem, serviceKey } from './model';
 
 /** `dist/fleet.md`: the clusters, a Mermaid diagram of exports and imports, and every DNS name each consumer resolves. */
@@ -11,6 +12,7 @@ export function renderFleetMarkdown(model: FleetModel, warnings: readonly Proble
     ...clustersSection(model),
     ...diagramSection(model),
     ...namesSection(model),
+    ...runnerWritesSection(model),
     ...warningsSection(warnings),
   ].join('\n');
 }

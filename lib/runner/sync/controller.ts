@@ -19,6 +19,8 @@ import { LivenessMonitor } from './liveness-monitor';
 import { WorkQueue } from './queue';
 import { runWorker } from './worker';
 import { Reconciler } from './reconciler';
+import { ClusterWarnings } from './cluster-warnings';
+import { WriteLog } from './write-log';
 import { LeaderElectionConfig, OnceReport, SyncControllerOptions } from './controller-options';
 
 export type { LeaderElectionConfig, OnceReport, SyncControllerOptions };
@@ -34,9 +36,10 @@ export class SyncController {
   private readonly liveness: Liveness;
   private readonly reconciler: Reconciler;
   private readonly monitor: LivenessMonitor;
+  private readonly writeLog: WriteLog;
   private readonly elector?: LeaderElector;
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly lastWatchError = new Map<string, string>();
+  private readonly clusterWarnings: ClusterWarnings;
   private workersDone: Promise<void>[] = [];
   private initialSyncDone = false;
   private stopped = false;
@@ -78,11 +81,14 @@ export class SyncController {
       liveness: this.liveness,
       metrics: this.metrics,
       log: this.log,
+      warn: (clusterId, msg, fields) => this.clusterWarnings.warn(clusterId, msg, fields),
       probeIntervalMs: probe,
       isLeader: () => this.isLeader(),
       onStateChange: () => this.allKeys().forEach((k) => this.queue.add(k)),
     });
     this.fence = o.leaderElection ? leaderFence(() => this.elector) : ALWAYS_WRITE;
+    this.writeLog = new WriteLog({ log: this.log });
+    this.clusterWarnings = new ClusterWarnings({ log: this.log });
     this.reconciler = new Reconciler({ clusters: this.clusters, liveness: this.liveness, metrics: this.metrics, fieldManager: this.fieldManager, expiredEndpoints: o.expiredEndpoints, fence: this.fence });
     if (o.leaderElection) {
       const le = o.leaderElection;
@@ -108,7 +114,11 @@ export class SyncController {
     this.metrics.leader.set({}, this.isLeader() ? 1 : 0);
     this.elector?.start();
     this.timers.push(setInterval(() => void this.monitor.probe(), this.o.probeIntervalMs ?? 2_000));
-    this.timers.push(setInterval(() => void this.monitor.tick(), 1_000));
+    this.timers.push(setInterval(() => {
+      void this.monitor.tick();
+      this.writeLog.flush();
+      this.clusterWarnings.tick((id) => this.liveness.isReachable(id, Date.now()));
+    }, 1_000));
     void this.monitor.probe();
     void this.waitForInitialSync().then(() => this.startWorkers());
   }
@@ -192,12 +202,9 @@ export class SyncController {
     this.metrics.queueDepth.set({}, this.queue.length);
   }
 
-  /** Logs each distinct informer failure once until it changes (backoff retries would repeat it). */
+  /** Informer failures: logged when the cluster was fine, then held back until it works again (backoff retries of every informer would repeat them). */
   private onWatchError(clusterId: string, explanation: string): void {
-    if (this.lastWatchError.get(clusterId) !== explanation) {
-      this.lastWatchError.set(clusterId, explanation);
-      this.log.warn('watch failed; retrying with backoff', { cluster: clusterId, error: explanation });
-    }
+    this.clusterWarnings.warn(clusterId, 'watch failed; retrying with backoff', { error: explanation });
   }
 
   private clientOf(id: string): KubeClient {
@@ -252,9 +259,10 @@ export class SyncController {
 
   private async process(key: string): Promise<void> {
     try {
-      const writes = await this.reconcile(key);
+      const { writes, tally } = await this.reconciler.reconcileWithWrites(key);
       this.queue.forget(key);
       this.metrics.reconciles.inc({ result: 'success' });
+      this.writeLog.report(key, tally);
       if (writes > 0) {
         this.log.debug('reconciled', { key, writes });
       }

@@ -13,6 +13,8 @@ export interface LivenessMonitorOptions {
   readonly liveness: Liveness;
   readonly metrics: SyncMetrics;
   readonly log: Logger;
+  /** Warnings about one cluster (held back while it stays in trouble). @default - log.warn */
+  readonly warn?: (clusterId: string, msg: string, fields: Record<string, unknown>) => void;
   readonly probeIntervalMs: number;
   /** Whether this replica may write (renew leases). */
   readonly isLeader: () => boolean;
@@ -46,15 +48,19 @@ export class LivenessMonitor {
     }
     this.o.metrics.leader.set({}, this.o.isLeader() ? 1 : 0);
     if (this.o.isLeader()) {
-      for (const e of await this.renewLeases()) {
-        this.o.log.warn('liveness lease', { error: e });
+      for (const e of await this.renewDue()) {
+        (this.o.warn ?? ((_, msg, fields) => this.o.log.warn(msg, fields)))(e.clusterId, 'liveness lease', { error: e.error });
       }
     }
   }
 
   /** Renews every lease that is due; returns what failed. */
   public async renewLeases(): Promise<string[]> {
-    const errors: string[] = [];
+    return (await this.renewDue()).map((e) => e.error);
+  }
+
+  private async renewDue(): Promise<{ clusterId: string; error: string }[]> {
+    const errors: { clusterId: string; error: string }[] = [];
     const now = Date.now();
     for (const due of this.o.liveness.leasesDue(now)) {
       if (!this.o.isLeader()) {
@@ -64,7 +70,7 @@ export class LivenessMonitor {
         await this.o.liveness.renew(due.consumer, due.sourceClusterId, now);
         this.o.metrics.writes.inc({ cluster: due.consumer.clusterId, resource: 'leases', verb: 'apply' });
       } catch (e) {
-        errors.push(`cluster "${due.consumer.clusterId}": cannot renew the liveness lease of "${due.sourceClusterId}": ${messageOf(e)}`);
+        errors.push({ clusterId: due.consumer.clusterId, error: `cluster "${due.consumer.clusterId}": cannot renew the liveness lease of "${due.sourceClusterId}": ${messageOf(e)}` });
       }
     }
     return errors;

@@ -13,6 +13,7 @@ import { WriteFence } from './fence';
 import { Liveness, SourceState } from './liveness';
 import { readyCondition } from './ready';
 import { applyClusterSetService, executeConsumerPlan, writeExportConditions, WriteContext } from './writer';
+import { tallyWrite, WriteTally } from './write-log';
 
 export interface ReconcilerOptions {
   readonly clusters: ReadonlyMap<string, ClusterState>;
@@ -29,7 +30,13 @@ export class Reconciler {
 
   /** Reconciles one `namespace/name`; throws if any cluster could not be brought up to date. Returns the writes made. */
   public async reconcile(key: string): Promise<number> {
+    return (await this.reconcileWithWrites(key)).writes;
+  }
+
+  /** The same, also returning what was written where (for the info log). */
+  public async reconcileWithWrites(key: string): Promise<{ writes: number; tally: WriteTally }> {
     const started = Date.now();
+    const tally: WriteTally = new Map();
     const [namespace, service] = splitKey(key);
     const states = new Map([...this.o.clusters.keys()].map((id) => [id, this.o.liveness.stateOf(id, started)]));
     const resolution = resolveExports(this.providerViews(key, states), { expiredEndpoints: this.o.expiredEndpoints });
@@ -37,7 +44,10 @@ export class Reconciler {
     const ctx: WriteContext = {
       fieldManager: this.o.fieldManager,
       now: new Date(started).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      onWrite: (cluster, resource, verb) => this.o.metrics.writes.inc({ cluster, resource, verb }),
+      onWrite: (cluster, resource, verb) => {
+        this.o.metrics.writes.inc({ cluster, resource, verb });
+        tallyWrite(tally, cluster, resource, verb);
+      },
       fence: this.o.fence,
     };
     const errors: string[] = [];
@@ -68,7 +78,7 @@ export class Reconciler {
     if (errors.length > 0) {
       throw new Error(errors.join('; '));
     }
-    return writes;
+    return { writes, tally };
   }
 
   private providerViews(key: string, states: ReadonlyMap<string, SourceState>): ProviderView[] {

@@ -26,7 +26,7 @@ describe('cdk8s-mcs init', () => {
     expect(r.code).toBe(0);
     expect(fs.readdirSync(target).sort()).toEqual(['.gitignore', 'README.md', 'cdk8s.yaml', 'main.ts', 'package.json', 'tsconfig.json']);
     expect(fs.readFileSync(path.join(target, 'cdk8s.yaml'), 'utf8')).toBe('language: typescript\napp: npx ts-node main.ts\noutput: dist\n');
-    expect(r.out).toContain('npm install && npx cdk8s synth');
+    expect(r.out).toContain('npm install && npm run synth');
   });
 
   it('pins the scaffold to the versions this cdk8s-mcs is built with', async () => {
