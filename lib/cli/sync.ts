@@ -5,7 +5,6 @@ import { createLogger, LogLevel } from '../runner/observe/log';
 import { SyncMetrics } from '../runner/observe/metrics';
 import { startHealthServer } from '../runner/observe/server';
 import { preferSmallHeap } from '../runner/process-heap';
-import { preferSmallHeap } from '../runner/process-heap';
 import { SyncController, SyncControllerOptions } from '../runner/sync/controller';
 import { FlagSpec, ParsedArgs, parseDuration, parseMap } from './args';
 import { Command, EXIT_FAILED, EXIT_OK } from './command';
@@ -65,7 +64,6 @@ export const syncCommand: Command = {
   },
 
   async run(args, io) {
-    preferSmallHeap(); // a long-lived process with a small live heap (lib/runner/process-heap.ts)
     preferSmallHeap(); // a long-lived process with a small live heap (lib/runner/process-heap.ts)
     const f = args.flags;
     const { fleet, clients } = connectFleet({ dist: String(f.dist), kubeconfig: f.kubeconfig as string | undefined, contextMap: parseMap(f['context-map'] as string | undefined, 'context-map') });
