@@ -127,7 +127,7 @@ export class LeaderElector {
       this.again = true;
       return;
     }
-    this.running = this.tryAcquireOrRenew().finally(() => {
+    this.running = this.tryAcquireOrRenew().catch((e) => this.logOnce(`leader election: ${messageOf(e)}`)).finally(() => {
       this.running = undefined;
       if (this.again) {
         this.again = false;
