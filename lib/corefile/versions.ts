@@ -35,20 +35,29 @@ export function compareCoreDnsVersions(a: string, b: string): number {
   return x.major - y.major || x.minor - y.minor || x.patch - y.patch;
 }
 
-/** Throws, saying what to do instead, when this CoreDNS version cannot serve clusterset zones in this flavour. */
+/** The fix that needs no CoreDNS change at all. */
+const AMCS_ONLY = 'or import with DnsMethod.AMCS only, which needs no DNS change';
+
+/**
+ * Throws, saying what to do instead, when this CoreDNS version cannot serve clusterset zones in
+ * this flavour. The advice depends on the version: below 1.9.3 neither flavour works, so it never
+ * suggests the external plugin there. Flavours are named as the enum the fleet code uses.
+ */
 export function checkCoreDnsSupports(flavour: CoreDnsFlavour, version: string): void {
   assertFlavour(flavour);
   const shown = formatCoreDnsVersion(parseCoreDnsVersion(version));
+  const pluginPossible = compareCoreDnsVersions(version, MIN_EXTERNAL_PLUGIN_VERSION) >= 0;
   if (flavour === CoreDnsFlavour.IN_TREE && compareCoreDnsVersions(version, MIN_IN_TREE_VERSION) < 0) {
-    throw new Error(
-      `CoreDNS ${shown} cannot serve clusterset.local with the in-tree multicluster option (needs >= ${MIN_IN_TREE_VERSION}); ` +
-        `use flavour "${CoreDnsFlavour.EXTERNAL_PLUGIN}" with a CoreDNS build carrying github.com/coredns/multicluster, or upgrade CoreDNS`,
-    );
+    throw new Error(pluginPossible
+      ? `CoreDNS ${shown} cannot serve clusterset.local with the in-tree multicluster option (needs >= ${MIN_IN_TREE_VERSION}). ` +
+        `Fix: upgrade CoreDNS to >= ${MIN_IN_TREE_VERSION} and set coreDnsVersion to the version it runs; or, if this CoreDNS is built with the external plugin github.com/coredns/multicluster, set coreDnsFlavour: CoreDnsFlavour.EXTERNAL_PLUGIN; ${AMCS_ONLY}`
+      : `CoreDNS ${shown} cannot serve clusterset.local with the in-tree multicluster option (needs >= ${MIN_IN_TREE_VERSION}), nor with the external plugin github.com/coredns/multicluster (CoreDnsFlavour.EXTERNAL_PLUGIN, needs >= ${MIN_EXTERNAL_PLUGIN_VERSION}). ` +
+        `Fix: upgrade CoreDNS to >= ${MIN_IN_TREE_VERSION} (stock CoreDNS, CoreDnsFlavour.IN_TREE) and set coreDnsVersion to the version it runs, ${AMCS_ONLY}`);
   }
-  if (flavour === CoreDnsFlavour.EXTERNAL_PLUGIN && compareCoreDnsVersions(version, MIN_EXTERNAL_PLUGIN_VERSION) < 0) {
+  if (flavour === CoreDnsFlavour.EXTERNAL_PLUGIN && !pluginPossible) {
     throw new Error(
-      `CoreDNS ${shown} is too old for the external multicluster plugin github.com/coredns/multicluster (needs >= ${MIN_EXTERNAL_PLUGIN_VERSION}); ` +
-        `upgrade CoreDNS to >= ${MIN_IN_TREE_VERSION} and use flavour "${CoreDnsFlavour.IN_TREE}", or to >= ${MIN_EXTERNAL_PLUGIN_VERSION} with a build carrying the plugin`,
+      `CoreDNS ${shown} is too old for the external multicluster plugin github.com/coredns/multicluster (needs >= ${MIN_EXTERNAL_PLUGIN_VERSION}). ` +
+        `Fix: upgrade CoreDNS to >= ${MIN_IN_TREE_VERSION} and set coreDnsFlavour: CoreDnsFlavour.IN_TREE (stock CoreDNS, no plugin build), or to >= ${MIN_EXTERNAL_PLUGIN_VERSION} with a build carrying the plugin; ${AMCS_ONLY}`,
     );
   }
 }

@@ -41,13 +41,26 @@ describe('CoreDNS versions', () => {
     expect(hasInTreeMulticluster(version)).toBe(true);
   });
 
-  test('refuses in-tree below 1.12.2 and says what to do instead', () => {
+  test('refuses in-tree below 1.12.2 and says what to do instead, naming the flavour by its enum', () => {
     expect(() => checkCoreDnsSupports(CoreDnsFlavour.IN_TREE, 'v1.11.3')).toThrow(
       new Error(
-        'CoreDNS 1.11.3 cannot serve clusterset.local with the in-tree multicluster option (needs >= 1.12.2); ' +
-          'use flavour "external-plugin" with a CoreDNS build carrying github.com/coredns/multicluster, or upgrade CoreDNS',
+        'CoreDNS 1.11.3 cannot serve clusterset.local with the in-tree multicluster option (needs >= 1.12.2). ' +
+          'Fix: upgrade CoreDNS to >= 1.12.2 and set coreDnsVersion to the version it runs; or, if this CoreDNS is built with the external plugin github.com/coredns/multicluster, ' +
+          'set coreDnsFlavour: CoreDnsFlavour.EXTERNAL_PLUGIN; or import with DnsMethod.AMCS only, which needs no DNS change',
       ),
     );
+  });
+
+  test.each(['1.8.0', '1.9.2', 'v1.6.9'])('never suggests the external plugin on %s, which is too old for it too', (version) => {
+    let message = '';
+    try {
+      checkCoreDnsSupports(CoreDnsFlavour.IN_TREE, version);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/nor with the external plugin github.com\/coredns\/multicluster \(CoreDnsFlavour.EXTERNAL_PLUGIN, needs >= 1\.9\.3\)/);
+    expect(message).toMatch(/Fix: upgrade CoreDNS to >= 1\.12\.2 \(stock CoreDNS, CoreDnsFlavour.IN_TREE\)/);
+    expect(message).not.toMatch(/set coreDnsFlavour: CoreDnsFlavour.EXTERNAL_PLUGIN|"external-plugin"/);
   });
 
   test.each(['1.12.1', '1.12', '1.12.0', '1.9.3'])('refuses in-tree on %s', (version) => {
@@ -61,8 +74,9 @@ describe('CoreDNS versions', () => {
   test('refuses external-plugin below 1.9.3 and says what to do instead', () => {
     expect(() => checkCoreDnsSupports(CoreDnsFlavour.EXTERNAL_PLUGIN, '1.9.2')).toThrow(
       new Error(
-        'CoreDNS 1.9.2 is too old for the external multicluster plugin github.com/coredns/multicluster (needs >= 1.9.3); ' +
-          'upgrade CoreDNS to >= 1.12.2 and use flavour "in-tree", or to >= 1.9.3 with a build carrying the plugin',
+        'CoreDNS 1.9.2 is too old for the external multicluster plugin github.com/coredns/multicluster (needs >= 1.9.3). ' +
+          'Fix: upgrade CoreDNS to >= 1.12.2 and set coreDnsFlavour: CoreDnsFlavour.IN_TREE (stock CoreDNS, no plugin build), or to >= 1.9.3 with a build carrying the plugin; ' +
+          'or import with DnsMethod.AMCS only, which needs no DNS change',
       ),
     );
   });
