@@ -2,6 +2,7 @@ import { FleetModel, Problem } from '../model';
 import { checkAmbiguousAmcsHostnames } from './ambiguous-amcs-hostnames';
 import { checkClustersetDnsSupport } from './clusterset-dns-support';
 import { checkDnsNameLengths } from './dns-name-lengths';
+import { checkDuplicateImports } from './duplicate-imports';
 import { checkExportConflicts } from './export-conflicts';
 import { checkImportsHaveExports } from './import-has-export';
 import { checkImportPorts } from './import-ports';
@@ -15,6 +16,7 @@ export type FleetCheck = (model: FleetModel) => Problem[];
  */
 export const FLEET_CHECKS: readonly FleetCheck[] = [
   checkImportsHaveExports,
+  checkDuplicateImports,
   checkImportPorts,
   checkExportConflicts,
   checkClustersetDnsSupport,

@@ -17,6 +17,7 @@ const PROBLEM_KINDS: ReadonlyArray<[RegExp, ProblemKind]> = [
   [/run pods with the same names/, 'ambiguous amcs pod names'],
   [/has no storage class/, 'no storage class'],
   [/twice \(also from/, 'same object twice'],
+  [/one cluster can import a service once/, 'service imported twice into a cluster'],
   [/which is not inside a Cluster, so no cluster would get it/, 'object outside every cluster'],
   [/Corefile/, 'Corefile cannot be patched'],
 ];

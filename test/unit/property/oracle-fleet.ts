@@ -8,7 +8,7 @@ import { isDns1035Label, isResolvableName, parseVersion, versionAtLeast } from '
 export type ProblemKind =
   | 'import without export' | 'import of a non-headless export' | 'imported port not exported' | 'export TypeConflict' | 'export PortConflict'
   | 'CoreDNS cannot serve clusterset.local' | 'DNS name too long' | 'ambiguous amcs pod names' | 'no storage class' | 'Corefile cannot be patched'
-  | 'same object twice' | 'object outside every cluster';
+  | 'same object twice' | 'object outside every cluster' | 'service imported twice into a cluster';
 
 export interface ExpectedProblem {
   readonly path: string;
@@ -57,6 +57,7 @@ export function fleetProblems(fleet: FleetDesc): ExpectedProblem[] {
   const imports = importsOf(fleet);
   const problems = [
     ...importProblems(imports, exports),
+    ...twiceImportedProblems(imports),
     ...conflictProblems(exports),
     ...clustersetProblems(fleet, imports),
     ...dnsNameProblems(fleet, imports, exports),
@@ -78,6 +79,13 @@ function importProblems(imports: Import[], exports: Export[]): ExpectedProblem[]
       ...(imp.ports ?? []).filter((p) => !offered.some((o) => samePort(o, p))).map(() => ({ path: imp.path, kind: 'imported port not exported' as const })),
     ];
   });
+}
+
+/** One import of a service per consumer: every later import into a cluster that already imports it, once per such cluster. */
+function twiceImportedProblems(imports: Import[]): ExpectedProblem[] {
+  return imports.flatMap((imp, i) => [...new Set(imp.consumers)]
+    .filter((id) => imports.slice(0, i).some((x) => x.key === imp.key && x.consumers.includes(id)))
+    .map(() => ({ path: imp.path, kind: 'service imported twice into a cluster' as const })));
 }
 
 /** Every export after the first of its service must agree with the first on headlessness, and with all before it on ports. */
