@@ -63,10 +63,16 @@ function isTransient(e: unknown): boolean {
   return e instanceof KubeApiError && (e.status === 0 || e.status === 429 || e.status >= 500);
 }
 
+/** Waits `ms` or until aborted; the abort listener goes with the wait (one per backoff retry would pile up during an outage). */
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 
 type WatchEvent = { type: string; object: KubeObject };

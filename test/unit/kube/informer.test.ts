@@ -132,3 +132,25 @@ describe('informer: transform on ingest', () => {
     await informer.stop();
   });
 });
+
+describe('informer: retries', () => {
+  it('leaves no abort listener behind per backoff wait while the API server is down', async () => {
+    const api = new FakeApi();
+    let failures = 0;
+    api.onList = () => {
+      failures++;
+      throw new KubeApiError('cannot reach', 0, 'Unreachable', 'cluster-x');
+    };
+    const informer = new Informer<KubeObject>(api.client, { resource: PODS, minBackoffMs: 1, maxBackoffMs: 1 }, { onError: () => undefined });
+    const signal = (informer as unknown as { abort: AbortController }).abort.signal;
+    const added = jest.spyOn(signal, 'addEventListener');
+    const removed = jest.spyOn(signal, 'removeEventListener');
+    informer.start();
+    while (failures < 30) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await informer.stop();
+    expect(added.mock.calls.length).toBeGreaterThanOrEqual(29);
+    expect(added.mock.calls.length - removed.mock.calls.length).toBeLessThanOrEqual(1);
+  });
+});
