@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject } from 'cdk8s';
-import { describeObject, ManifestObject, sortForApply } from '../fleet/apply-order';
+import { ANNOTATION_APPLY_PHASE, describeObject, ManifestObject } from '../fleet/apply-order';
 import { checkFleet, checkStorageClasses } from '../fleet/checks';
 import { renderFleetMarkdown } from '../fleet/fleet-md';
 import { toFleetManifest } from '../fleet/manifest';
-import { Problem, VolumeClaimSpec } from '../fleet/model';
-import { renderGitOps } from '../gitops';
+import { FleetModel, Problem, VolumeClaimSpec } from '../fleet/model';
+import { clusterToolDocuments, placeObject } from '../gitops';
 import type { Cluster } from './cluster';
 import { CheckedStatefulSet } from './contribution';
 import { FleetAnalysis, FleetScan, strayProblems } from './fleet-model';
@@ -47,14 +47,7 @@ export function renderFleetTo(input: RenderInput, sink: FileSink): readonly Prob
   }
   const checked = new Map(analysis.statefulSets.map((s) => [s.apiObject, s]));
   for (const cluster of scan.clusters) {
-    const rendered = renderCluster(cluster, scan.objects.get(cluster) ?? []);
-    problems.push(...rendered.problems, ...checkStorageClasses(analysis.model, renderedClaims(rendered.objects, checked)));
-    if (problems.length === 0) {
-      const objects = sortForApply(rendered.objects.map((r) => r.json));
-      for (const doc of renderGitOps(analysis.model, [{ clusterId: cluster.clusterId, objects }])) {
-        sink.write(doc.path, yamlText(doc.document));
-      }
-    }
+    renderCluster({ cluster, apiObjects: scan.objects.get(cluster) ?? [], model: analysis.model, checked, sink }, problems);
   }
   if (problems.length > 0) {
     throw new Error(formatProblems(problems));
@@ -146,17 +139,24 @@ function constructErrors(scan: FleetScan): Problem[] {
   return scan.constructs.flatMap((c) => c.node.validate().map((message) => ({ path: c.node.path, message })));
 }
 
-interface RenderedObject {
-  readonly apiObject: ApiObject;
-  readonly json: ManifestObject;
+interface ClusterRender {
+  readonly cluster: Cluster;
+  readonly apiObjects: readonly ApiObject[];
+  readonly model: FleetModel;
+  readonly checked: ReadonlyMap<ApiObject, CheckedStatefulSet>;
+  readonly sink: FileSink;
 }
 
-/** A cluster's objects as JSON (each rendered once), with what is wrong with them as rendered. */
-function renderCluster(cluster: Cluster, apiObjects: readonly ApiObject[]): { objects: RenderedObject[]; problems: Problem[] } {
-  const objects: RenderedObject[] = [];
-  const problems: Problem[] = [];
+/**
+ * Renders a cluster's objects one at a time (each rendered once, written as soon as it is, and
+ * dropped: a large fleet never sits in memory as JSON or YAML), and its GitOps files from the
+ * objects' skeletons. Adds to `problems` what only rendered objects show; once there is one,
+ * nothing more is written, but every object is still checked.
+ */
+function renderCluster(r: ClusterRender, problems: Problem[]): void {
   const seen = new Map<string, string>();
-  for (const apiObject of apiObjects) {
+  const skeletons: ManifestObject[] = [];
+  for (const apiObject of r.apiObjects) {
     let json: ManifestObject;
     try {
       json = apiObject.toJson() as ManifestObject;
@@ -167,22 +167,36 @@ function renderCluster(cluster: Cluster, apiObjects: readonly ApiObject[]): { ob
     const key = `${json.apiVersion.split('/')[0]}|${json.kind}|${json.metadata.namespace ?? ''}|${json.metadata.name}`;
     const first = seen.get(key);
     if (first) {
-      problems.push({ path: apiObject.node.path, message: `cluster "${cluster.clusterId}" would get ${describeObject(json)} twice (also from ${first}). Fix: remove one of the two constructs` });
+      problems.push({ path: apiObject.node.path, message: `cluster "${r.cluster.clusterId}" would get ${describeObject(json)} twice (also from ${first}). Fix: remove one of the two constructs` });
     } else {
       seen.set(key, apiObject.node.path);
     }
-    objects.push({ apiObject, json });
+    const sts = r.checked.get(apiObject);
+    if (sts) {
+      problems.push(...checkStorageClasses(r.model, renderedClaims(json, sts)));
+    }
+    if (problems.length === 0) {
+      const doc = placeObject(r.model, r.cluster.clusterId, json);
+      r.sink.write(doc.path, yamlText(doc.document));
+    }
+    skeletons.push(skeleton(json));
   }
-  return { objects, problems };
+  if (problems.length === 0) {
+    for (const doc of clusterToolDocuments(r.model, { clusterId: r.cluster.clusterId, objects: skeletons })) {
+      r.sink.write(doc.path, yamlText(doc.document));
+    }
+  }
 }
 
-/** The volume claim templates of the checked StatefulSets, as rendered (JSON patches included). */
-function renderedClaims(objects: readonly RenderedObject[], checked: ReadonlyMap<ApiObject, CheckedStatefulSet>): VolumeClaimSpec[] {
-  return objects.flatMap(({ apiObject, json }) => {
-    const sts = checked.get(apiObject);
-    const templates = ((json.spec as { volumeClaimTemplates?: unknown[] } | undefined)?.volumeClaimTemplates ?? []) as Array<{ metadata?: { name?: string }; spec?: { storageClassName?: string } }>;
-    return sts
-      ? templates.map((t) => ({ path: sts.path, clusterId: sts.clusterId, workload: sts.workload, claimName: t.metadata?.name ?? '', storageClass: t.spec?.storageClassName ?? undefined }))
-      : [];
-  });
+/** What the GitOps files of a cluster read of an object: its kind, name, namespace and apply phase. */
+function skeleton(json: ManifestObject): ManifestObject {
+  const phase = json.metadata.annotations?.[ANNOTATION_APPLY_PHASE];
+  const metadata = { name: json.metadata.name, namespace: json.metadata.namespace, ...(phase !== undefined ? { annotations: { [ANNOTATION_APPLY_PHASE]: phase } } : {}) };
+  return { apiVersion: json.apiVersion, kind: json.kind, metadata };
+}
+
+/** The volume claim templates of a checked StatefulSet, as rendered (JSON patches included). */
+function renderedClaims(json: ManifestObject, sts: CheckedStatefulSet): VolumeClaimSpec[] {
+  const templates = ((json.spec as { volumeClaimTemplates?: unknown[] } | undefined)?.volumeClaimTemplates ?? []) as Array<{ metadata?: { name?: string }; spec?: { storageClassName?: string } }>;
+  return templates.map((t) => ({ path: sts.path, clusterId: sts.clusterId, workload: sts.workload, claimName: t.metadata?.name ?? '', storageClass: t.spec?.storageClassName ?? undefined }));
 }

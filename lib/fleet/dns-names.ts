@@ -26,11 +26,23 @@ export type OrdinalSelection = 'all' | 'highest';
 
 /** Every per-pod DNS name each consumer can resolve (plus service-level names where pods are unknown). */
 export function resolvableNames(model: FleetModel, ordinals: OrdinalSelection = 'all'): ResolvableName[] {
-  return model.imports.flatMap((imp) =>
-    imp.consumerIds.flatMap((consumerId) =>
-      exportsOf(model, imp).flatMap((exp) => exp.placements.flatMap((placement) => namesFor({ model, imp, consumerId, exp, placement, ordinals }))),
-    ),
-  );
+  return [...eachResolvableName(model, ordinals)];
+}
+
+/**
+ * The names of `resolvableNames` one at a time, in the same order: a 10,000-import fleet has
+ * 40,000 of them, and the check and fleet.md need only one at a time.
+ */
+export function* eachResolvableName(model: FleetModel, ordinals: OrdinalSelection = 'all'): Generator<ResolvableName> {
+  for (const imp of model.imports) {
+    for (const consumerId of imp.consumerIds) {
+      for (const exp of exportsOf(model, imp)) {
+        for (const placement of exp.placements) {
+          yield* namesFor({ model, imp, consumerId, exp, placement, ordinals });
+        }
+      }
+    }
+  }
 }
 
 interface NameContext {

@@ -1,4 +1,4 @@
-import { resolvableNames } from './dns-names';
+import { eachResolvableName } from './dns-names';
 import { runnerWritesSection } from './fleet-md-runtime';
 import { FleetModel, Problem, serviceKey } from './model';
 
@@ -86,19 +86,24 @@ function unique<T>(values: readonly T[]): T[] {
 }
 
 function namesSection(model: FleetModel): string[] {
-  const names = resolvableNames(model);
+  // Rows by consumer, built name by name: the fleet's names are never all held as objects at once.
+  const rows = new Map<string, string[]>();
+  for (const n of eachResolvableName(model)) {
+    const target = n.pod ? `pod \`${n.namespace}/${n.pod}\` in \`${n.sourceClusterId}\`` : `every ready pod of \`${n.namespace}/${n.service}\` in \`${n.sourceClusterId}\``;
+    const row = `| \`${n.fqdn}\` | ${n.method} | ${target} |`;
+    const list = rows.get(n.consumerId);
+    if (list) {
+      list.push(row);
+    } else {
+      rows.set(n.consumerId, [row]);
+    }
+  }
   const lines = ['## DNS names', ''];
-  if (names.length === 0) {
+  if (rows.size === 0) {
     return [...lines, 'No imports: no cross-cluster names.', ''];
   }
-  const byConsumer = groupBy(names.map((n) => [n.consumerId, n] as const));
-  for (const consumer of model.clusters.filter((c) => byConsumer.has(c.id))) {
-    lines.push(`### Resolvable in \`${consumer.id}\``, '', '| DNS name | method | reaches |', '| --- | --- | --- |');
-    for (const n of byConsumer.get(consumer.id)!) {
-      const target = n.pod ? `pod \`${n.namespace}/${n.pod}\` in \`${n.sourceClusterId}\`` : `every ready pod of \`${n.namespace}/${n.service}\` in \`${n.sourceClusterId}\``;
-      lines.push(`| \`${n.fqdn}\` | ${n.method} | ${target} |`);
-    }
-    lines.push('');
+  for (const consumer of model.clusters.filter((c) => rows.has(c.id))) {
+    lines.push(`### Resolvable in \`${consumer.id}\``, '', '| DNS name | method | reaches |', '| --- | --- | --- |', rows.get(consumer.id)!.join('\n'), '');
   }
   return lines;
 }

@@ -7,7 +7,7 @@
  * carry no Argo CD tracking (and EndpointSlices are in Argo CD's default `resource.exclusions`),
  * and the status the runner writes on exports and imports is ignored in the diff.
  */
-import { applyPhase, ManifestObject } from '../fleet/apply-order';
+import { applyPhase, manifestFileName, ManifestObject } from '../fleet/apply-order';
 import { ClusterSpec, FleetModel, GitOpsSpec } from '../fleet/model';
 import { SYNC_FIELD_MANAGER } from '../fleet/names';
 import { ClusterManifests, flatPayload, OutputDocument, repoPath, toolObjectLabels, withAnnotations } from './documents';
@@ -22,11 +22,17 @@ const MCS_GROUP = 'multicluster.x-k8s.io';
 
 export function argoCdDocuments(model: FleetModel, gitops: GitOpsSpec, clusters: readonly ClusterManifests[]): OutputDocument[] {
   const payload = clusters.flatMap((c) => flatPayload(c, withSyncAnnotations));
-  const apps = clusters.map((c) => ({
-    path: `${ARGOCD_FOLDER}/${applicationName(model, c.clusterId)}.yaml`,
-    document: application(model, gitops, clusterOf(model, c.clusterId)),
-  }));
-  return [...payload, ...apps];
+  return [...payload, ...clusters.flatMap((c) => argoCdClusterDocuments(model, gitops, c.clusterId))];
+}
+
+/** One object of a cluster, with its sync wave: `dist/<cluster-id>/<file>`. */
+export function argoCdObjectDocument(clusterId: string, obj: ManifestObject): OutputDocument {
+  return { path: `${clusterId}/${manifestFileName(obj)}`, document: withSyncAnnotations(obj) };
+}
+
+/** The cluster's Application. */
+export function argoCdClusterDocuments(model: FleetModel, gitops: GitOpsSpec, clusterId: string): OutputDocument[] {
+  return [{ path: `${ARGOCD_FOLDER}/${applicationName(model, clusterId)}.yaml`, document: application(model, gitops, clusterOf(model, clusterId)) }];
 }
 
 /** `reference-cluster-1`: unique per fleet and cluster, so several fleets can share one Argo CD. */

@@ -8,11 +8,11 @@
  * Flux prunes only what its own inventory lists, so it never deletes the EndpointSlices and
  * ServiceImports the runner creates; status subresources are never part of what it applies.
  */
-import { manifestFileName, ManifestObject } from '../fleet/apply-order';
+import { manifestFileName, ManifestObject, sortForApply } from '../fleet/apply-order';
 import { ClusterSpec, FleetModel, GitOpsSpec } from '../fleet/model';
 import { ClusterManifests, OutputDocument, repoPath, toolObjectLabels, withAnnotations } from './documents';
 import { keptOnPrune } from './prune-policy';
-import { groupByStage, Stage } from './stages';
+import { groupByStage, Stage, stageOf } from './stages';
 
 export const FLUX_PRUNE = 'kustomize.toolkit.fluxcd.io/prune';
 /** Folder of the per-cluster Flux entry points: `dist/clusters/<cluster-id>/`. */
@@ -22,7 +22,12 @@ export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 const KUSTOMIZE_API = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
 
 export function fluxDocuments(model: FleetModel, gitops: GitOpsSpec, clusters: readonly ClusterManifests[]): OutputDocument[] {
-  return clusters.flatMap((c) => clusterDocuments(model, gitops, c));
+  return clusters.flatMap((c) => [...c.objects.map((o) => fluxObjectDocument(c.clusterId, o)), ...fluxClusterDocuments(model, gitops, c)]);
+}
+
+/** One object of a cluster, in its stage folder, with its prune policy: `dist/<cluster-id>/<stage>/<file>`. */
+export function fluxObjectDocument(clusterId: string, obj: ManifestObject): OutputDocument {
+  return { path: `${clusterId}/${stageOf(obj).folder}/${manifestFileName(obj)}`, document: withPrunePolicy(obj) };
 }
 
 /** `reference-cluster-1-crds` */
@@ -30,8 +35,13 @@ export function fluxKustomizationName(model: FleetModel, clusterId: string, stag
   return `${model.name}-${clusterId}-${stage.name}`;
 }
 
-function clusterDocuments(model: FleetModel, gitops: GitOpsSpec, cluster: ClusterManifests): OutputDocument[] {
-  const groups = groupByStage(cluster.objects);
+/**
+ * A cluster's Flux files beside its objects: a `kustomization.yaml` per stage folder and one for
+ * the cluster folder, and the Flux Kustomizations in `clusters/<cluster-id>/`. Only the kind, name,
+ * namespace and apply-phase annotation of each object are read.
+ */
+export function fluxClusterDocuments(model: FleetModel, gitops: GitOpsSpec, cluster: ClusterManifests): OutputDocument[] {
+  const groups = groupByStage(sortForApply(cluster.objects));
   const id = cluster.clusterId;
   const spec = model.clusters.find((c) => c.id === id);
   if (!spec) {
@@ -39,9 +49,7 @@ function clusterDocuments(model: FleetModel, gitops: GitOpsSpec, cluster: Cluste
   }
   const docs: OutputDocument[] = [];
   for (const { stage, objects } of groups) {
-    const files = objects.map((o) => ({ file: manifestFileName(o), document: withPrunePolicy(o) }));
-    docs.push(...files.map((f) => ({ path: `${id}/${stage.folder}/${f.file}`, document: f.document })));
-    docs.push({ path: `${id}/${stage.folder}/${KUSTOMIZATION_FILE}`, document: { ...KUSTOMIZE_API, resources: files.map((f) => f.file) } });
+    docs.push({ path: `${id}/${stage.folder}/${KUSTOMIZATION_FILE}`, document: { ...KUSTOMIZE_API, resources: objects.map((o) => manifestFileName(o)) } });
   }
   docs.push({ path: `${id}/${KUSTOMIZATION_FILE}`, document: { ...KUSTOMIZE_API, resources: groups.map((g) => g.stage.folder) } });
   const entry = groups.map((g, i) => ({

@@ -2,10 +2,11 @@
  * GitOps layouts of the synth output: pure functions of the fleet model and the objects of each
  * cluster. The output step (lib/constructs/output.ts) serializes what they return.
  */
+import { manifestFileName, ManifestObject } from '../fleet/apply-order';
 import { GitOps, FleetModel } from '../fleet/model';
-import { argoCdDocuments } from './argocd';
+import { argoCdClusterDocuments, argoCdDocuments, argoCdObjectDocument } from './argocd';
 import { ClusterManifests, flatPayload, OutputDocument } from './documents';
-import { fluxDocuments } from './flux';
+import { fluxClusterDocuments, fluxDocuments, fluxObjectDocument } from './flux';
 
 export type { ClusterManifests, OutputDocument } from './documents';
 export { ARGOCD_FOLDER, ARGOCD_SYNC_OPTIONS, ARGOCD_SYNC_WAVE, applicationName } from './argocd';
@@ -29,5 +30,37 @@ export function renderGitOps(model: FleetModel, clusters: readonly ClusterManife
       return clusters.flatMap((c) => flatPayload(c));
     default:
       throw new Error(`unknown GitOps tool ${JSON.stringify(gitops?.tool)}; expected one of ${Object.values(GitOps).join(', ')}`);
+  }
+}
+
+/**
+ * One object of a cluster as the fleet's GitOps tool wants it (its path and, for Argo CD and Flux,
+ * its annotations): `renderGitOps` one object at a time, so a large fleet is written as it renders.
+ */
+export function placeObject(model: FleetModel, clusterId: string, obj: ManifestObject): OutputDocument {
+  switch (model.gitops?.tool ?? GitOps.NONE) {
+    case GitOps.ARGOCD:
+      return argoCdObjectDocument(clusterId, obj);
+    case GitOps.FLUX:
+      return fluxObjectDocument(clusterId, obj);
+    default:
+      return { path: `${clusterId}/${manifestFileName(obj)}`, document: obj };
+  }
+}
+
+/**
+ * The files a cluster gets beside its objects (the Argo CD Application; Flux's kustomization.yaml
+ * files and Kustomizations). `objects` may be skeletons: only kind, name, namespace and the
+ * apply-phase annotation are read.
+ */
+export function clusterToolDocuments(model: FleetModel, cluster: ClusterManifests): OutputDocument[] {
+  const gitops = model.gitops;
+  switch (gitops?.tool ?? GitOps.NONE) {
+    case GitOps.ARGOCD:
+      return argoCdClusterDocuments(model, gitops!, cluster.clusterId);
+    case GitOps.FLUX:
+      return fluxClusterDocuments(model, gitops!, cluster);
+    default:
+      return [];
   }
 }

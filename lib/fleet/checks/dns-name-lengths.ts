@@ -1,4 +1,4 @@
-import { resolvableNames } from '../dns-names';
+import { eachResolvableName } from '../dns-names';
 import { FleetModel, Problem } from '../model';
 import { amcsServiceName, DnsMethod, dnsNameProblem, isDns1035Label } from '../names';
 
@@ -6,7 +6,7 @@ import { amcsServiceName, DnsMethod, dnsNameProblem, isDns1035Label } from '../n
 export function checkDnsNameLengths(model: FleetModel): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
-  for (const name of resolvableNames(model, 'highest')) {
+  for (const name of eachResolvableName(model, 'highest')) {
     const problem = dnsNameProblem(name.fqdn);
     if (problem && !seen.has(name.fqdn)) {
       seen.add(name.fqdn);

@@ -18,7 +18,11 @@ describe('Flux output', () => {
     for (const stage of ['1-crds', '2-workloads', '3-dns']) {
       const inFolder = files.filter((f) => f.startsWith(`cluster-2/${stage}/`) && !f.endsWith('/kustomization.yaml')).map((f) => path.basename(f));
       const kustomization = YAML.parse(output.files.get(`cluster-2/${stage}/kustomization.yaml`)!);
-      expect(kustomization).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: inFolder });
+      // Exactly its own files (the synth writes them in construct order, as each renders) ...
+      expect({ ...kustomization, resources: [...kustomization.resources].sort() }).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...inFolder].sort() });
+      // ... listed in apply order: the file names' phase prefixes never decrease.
+      const phases = (kustomization.resources as string[]).map((f) => Number(f.split('-')[0]));
+      expect(phases).toEqual([...phases].sort((a, b) => a - b));
     }
     expect(YAML.parse(output.files.get('cluster-2/kustomization.yaml')!).resources).toEqual(['1-crds', '2-workloads', '3-dns']);
   });
