@@ -86,7 +86,13 @@ new HeadlessImport(fleet, 'db-import', {
 });
 
 // The reconcile runner that keeps the endpoints true: its RBAC everywhere, its Deployment in cluster-2.
-new SyncRunner(fleet, 'runner', { hostCluster: cluster2 });
+// Its image is built from cdk8s-mcs's Dockerfile and pushed to a registry your clusters pull from
+// (see README.md); set \`image\` to that name. Without it the Deployment runs \`cdk8s-mcs:<version>\`,
+// which exists only where it was built or loaded.
+new SyncRunner(fleet, 'runner', {
+  hostCluster: cluster2,
+  // image: '<registry>/cdk8s-mcs:<version>',
+});
 
 fleet.synth();
 `;
@@ -104,5 +110,25 @@ npm run sync           # the reconcile runner, from your machine
 \`\`\`
 
 Edit \`main.ts\`: cluster IDs, storage classes, the CoreDNS version each cluster runs.
+
+## The runner's image
+
+The \`SyncRunner\` Deployment in cluster-2 runs \`cdk8s-mcs sync\` from a container image you build
+once per cdk8s-mcs version, from the Dockerfile in the cdk8s-mcs repository:
+
+\`\`\`bash
+git clone <cdk8s-mcs repository> && cd cdk8s-mcs && git checkout v<version>
+docker build -t cdk8s-mcs:<version> .
+docker tag cdk8s-mcs:<version> <registry>/cdk8s-mcs:<version>
+docker push <registry>/cdk8s-mcs:<version>
+\`\`\`
+
+then set \`image: '<registry>/cdk8s-mcs:<version>'\` on the \`SyncRunner\` in \`main.ts\` and synthesize
+again. It also needs a Secret \`cdk8s-mcs-kubeconfig\` in \`cdk8s-mcs-system\` (never in Git):
+
+\`\`\`bash
+npx cdk8s-mcs kubeconfig --dist dist --out runner.kubeconfig --duration 720h
+kubectl --context cluster-2 -n cdk8s-mcs-system create secret generic cdk8s-mcs-kubeconfig --from-file=kubeconfig=runner.kubeconfig
+\`\`\`
 `;
 }

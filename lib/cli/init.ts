@@ -1,17 +1,11 @@
 /** `cdk8s-mcs init`: scaffolds a fleet project (cdk8s.yaml, main.ts, tsconfig, package.json) that synthesizes as it is. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { OwnPackage, ownPackage } from '../fleet/own-package';
 import { UsageError } from './args';
 import { Command, EXIT_OK } from './command';
 import { dependencySource, dependencySpec, isCheckout, packageRoot } from './init-source';
 import { CDK8S_YAML, GITIGNORE, MAIN_TS, packageJson, readme, ScaffoldVersions, TSCONFIG } from './init-templates';
-
-interface OwnPackage {
-  readonly name: string;
-  readonly version: string;
-  readonly dependencies: Record<string, string>;
-  readonly devDependencies?: Record<string, string>;
-}
 
 /** Files a folder may already hold and still count as empty. */
 const IGNORED = new Set(['.git', '.gitignore', '.DS_Store', 'README.md', 'LICENSE']);
@@ -87,18 +81,4 @@ export function versionsFrom(pkg: OwnPackage): ScaffoldVersions {
     typescript: need(dev, 'typescript', '~5.9.3'),
     tsNode: need(dev, 'ts-node', '10.9.2'),
   };
-}
-
-/** This package's package.json, found upwards from this file (lib/cli in a checkout, build/lib/cli when installed). */
-function ownPackage(): OwnPackage {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (fs.existsSync(file)) {
-      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as OwnPackage;
-      if (pkg.name === 'cdk8s-mcs') {
-        return pkg;
-      }
-    }
-  }
-  throw new Error(`cannot find the package.json of cdk8s-mcs above ${__dirname}; reinstall cdk8s-mcs`);
 }

@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { toFleetManifest } from '../fleet/manifest';
 import { LABEL_APP_MANAGED_BY, LABEL_APP_NAME, MANAGER } from '../fleet/names';
+import { defaultRunnerImage } from '../fleet/own-package';
 import { Cluster } from './cluster';
 import { FleetContribution, IEveryClusterConstruct, IFleetContributor } from './contribution';
 import { clustersOf, fleetOf, stampCreation } from './fleet-tree';
@@ -13,8 +14,11 @@ export interface SyncRunnerProps {
   /** The cluster whose Deployment runs `cdk8s-mcs sync`; every cluster gets its RBAC. */
   readonly hostCluster: Cluster;
   /**
-   * Container image with the cdk8s-mcs CLI (build it from the repository's Dockerfile).
-   * @default 'cdk8s-mcs:0.1.0'
+   * Container image with the cdk8s-mcs CLI: build it from the repository's Dockerfile
+   * (`docker build -t cdk8s-mcs:<version> .`), push it to a registry your clusters pull from, and
+   * set this to the pushed name (README, "Deploying it"). The default names no registry, so it
+   * runs only where that image was built or loaded (a kind node after `kind load docker-image`).
+   * @default 'cdk8s-mcs:<version of this package>', e.g. 'cdk8s-mcs:0.1.0'
    */
   readonly image?: string;
   /**
@@ -143,7 +147,7 @@ export class SyncRunner extends Construct implements IFleetContributor, IEveryCl
             serviceAccountName: SYNC_RUNNER_NAME,
             containers: [{
               name: 'sync',
-              image: props.image ?? 'cdk8s-mcs:0.1.0',
+              image: props.image ?? defaultRunnerImage(),
               args: ['sync', '--dist', '/etc/cdk8s-mcs/fleet', '--kubeconfig', '/etc/cdk8s-mcs/kubeconfig/kubeconfig', '--namespace', this.namespace,
                 '--endpoint-ttl', props.endpointTtl ?? '60s', '--leader-election-cluster', host.clusterId, '--identity', '$(POD_NAME)'],
               // A restarted container keeps its pod name, so it takes its leader Lease back at once.

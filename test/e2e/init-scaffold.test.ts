@@ -1,46 +1,21 @@
 /**
- * The first five minutes of a new user, offline from this repository: `npm pack` (whose prepack
- * builds the package), `npx cdk8s-mcs init` in an empty folder from that tarball, then
- * `npm install && npx cdk8s synth`. No test bed: nothing here talks to a cluster.
+ * The first five minutes of a new user, offline from this repository: the package built and
+ * packed as the image's build stage does (support/package-build.ts), `npx cdk8s-mcs init` in an
+ * empty folder from that tarball, then `npm install && npx cdk8s synth`. No test bed: nothing here talks to a cluster.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
-
-const REPO = path.join(__dirname, '..', '..');
-/** What `npm pack` needs of the checkout (node_modules is linked, for the build). */
-const PACKAGE_SOURCES = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'bin', 'lib', 'imports', 'crds'];
-const NPM_QUIET = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
+import { NPM_QUIET, packLikeTheImage, sh } from './support/package-build';
 
 let work: string;
 let tarball: string;
 let project: string;
 
-function sh(cwd: string, command: string, args: string[]): string {
-  try {
-    return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, CI: '1' }, timeout: 300_000 });
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
-  }
-}
-
-/** `npm pack` of a copy of the checkout, so that the build prepack runs never touches the repository. */
-function packFromCopy(): string {
-  const copy = path.join(work, 'package-src');
-  for (const entry of PACKAGE_SOURCES) {
-    fs.cpSync(path.join(REPO, entry), path.join(copy, entry), { recursive: true });
-  }
-  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(copy, 'node_modules'));
-  const out = sh(copy, 'npm', ['pack', '--pack-destination', work, '--loglevel=error']).trim().split('\n').pop() as string;
-  return path.join(work, out);
-}
-
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-init-e2e-'));
-  tarball = packFromCopy();
+  tarball = packLikeTheImage(work);
   project = path.join(work, 'my-fleet');
   fs.mkdirSync(project);
 }, 600_000);

@@ -45,6 +45,16 @@ describe('cdk8s-mcs init', () => {
     expect(mainTs).toContain('fleet.synth();');
   });
 
+  it('tells how to build, push and name the runner image, which the scaffold leaves at the documented default', async () => {
+    await run(['init', '--dir', dir]);
+    const readme = fs.readFileSync(path.join(dir, 'README.md'), 'utf8');
+    expect(readme).toContain('docker build -t cdk8s-mcs:<version> .');
+    expect(readme).toContain('docker push <registry>/cdk8s-mcs:<version>');
+    expect(readme).toContain("image: '<registry>/cdk8s-mcs:<version>'");
+    expect(readme).toContain('create secret generic cdk8s-mcs-kubeconfig --from-file=kubeconfig=runner.kubeconfig');
+    expect(fs.readFileSync(path.join(dir, 'main.ts'), 'utf8')).toContain("// image: '<registry>/cdk8s-mcs:<version>',");
+  });
+
   it('refuses a folder that already holds a project, naming what it found', async () => {
     fs.writeFileSync(path.join(dir, 'main.ts'), '// mine');
     const r = await run(['init', '--dir', dir]);
