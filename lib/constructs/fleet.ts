@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { exportsOf, ExportSpec, FleetModel, GitOps, GitOpsSpec, Problem } from '../fleet/model';
+import { installCleanErrors } from './clean-errors';
 import { Cluster, ClusterProps } from './cluster';
 import { analyzeFleet, FleetAnalysis, scanFleet } from './fleet-model';
 import { clustersOf, creationCount, fleetOf, isFleet, markFleet } from './fleet-tree';
@@ -91,6 +92,7 @@ export class Fleet extends App {
 
   public constructor(props: FleetProps = {}) {
     super({ outdir: props.outdir });
+    installCleanErrors();
     markFleet(this);
     this.name = props.name ?? 'clusterset';
     requireDnsLabel('Fleet', 'name', this.name);

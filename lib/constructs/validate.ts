@@ -17,8 +17,14 @@ export function isQuantity(value: string): boolean {
 
 export function requireDnsLabel(where: string, field: string, value: string): void {
   if (!isDnsLabel(value)) {
-    throw new Error(`${where}: ${field} must be an RFC-1123 DNS label (lowercase letters, digits and '-', at most 63 characters), got "${value}"`);
+    throw new Error(`${where}: ${field} must be an RFC-1123 DNS label (lowercase letters, digits and '-', at most 63 characters), got "${value}". Fix: ${labelFix(value)}`);
   }
+}
+
+/** `Cluster_1` -> use "cluster-1" instead. */
+function labelFix(value: string): string {
+  const suggestion = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '');
+  return isDnsLabel(suggestion) && suggestion !== value ? `use "${suggestion}" instead` : 'use lowercase letters, digits and \'-\' only, starting and ending with a letter or digit';
 }
 
 export function requireServiceName(where: string, field: string, value: string): void {

@@ -31,7 +31,7 @@ describe('where a scaffold installs cdk8s-mcs from', () => {
   });
 
   it('is the registry for a package the registry served, and for a tarball that is gone', () => {
-    expect(dependencySource(undefined, installAt(path.join(tmp, 'a'), 'https://registry.npmjs.org/cdk8s-mcs/-/cdk8s-mcs-0.1.0.tgz'))).toEqual({ kind: 'registry' });
+    expect(dependencySource(undefined, installAt(path.join(tmp, 'a'), 'https://registry.example/cdk8s-mcs/-/cdk8s-mcs-0.1.0.tgz'))).toEqual({ kind: 'registry' });
     expect(dependencySource(undefined, installAt(path.join(tmp, 'b'), 'file:../gone/cdk8s-mcs-0.1.0.tgz'))).toEqual({ kind: 'registry' });
   });
 

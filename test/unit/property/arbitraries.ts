@@ -103,7 +103,7 @@ function statefulSetArb(clusterCount: number): fc.Arbitrary<StatefulSetDesc> {
     name: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...STS_NAMES) }, { weight: 2, arbitrary: label(2, 12) }, { weight: 1, arbitrary: label(40, 52) }),
     explicitName: fc.boolean(),
     namespace: namespaceArb,
-    image: fc.constantFrom('mysql:8.4', 'bitnami/kafka:3.7', 'quay.io/coreos/etcd:v3.5.14'),
+    image: fc.constantFrom('mysql:8.4', 'bitnami/kafka:3.7', 'registry.example/coreos/etcd:v3.5.14'),
     replicas: maybe(fc.integer({ min: 0, max: 3 }), 1, 2),
     providers: providersArb(clusterCount),
     ports: portsArb,
