@@ -90,7 +90,7 @@ export class Cluster extends Chart {
   public static of(construct: IConstruct): Cluster {
     const cluster = enclosingCluster(construct);
     if (!cluster) {
-      throw new Error(`"${construct.node.path}" is not inside a Cluster: create it with a cluster (or a construct inside one) as its scope`);
+      throw new Error(`"${construct.node.path}" is not inside a Cluster. Fix: create it with a cluster (or a construct inside one) as its scope`);
     }
     return cluster;
   }
@@ -110,6 +110,12 @@ export class Cluster extends Chart {
     requireClusterProps(`cluster "${id}"`, props);
     super(scope, id, { disableResourceNameHashes: true });
     markCluster(this);
+    // An ID that is no DNS label or is reserved joins the fleet's batched problem list at synth
+    // (nothing is built from it that could fail before then), so every such mistake is reported at once.
+    const idProblems = clusterIdProblems(id);
+    if (idProblems.length > 0) {
+      this.node.addValidation({ validate: () => idProblems });
+    }
     this.clusterId = id;
     this.props = props;
     this.spec = {
@@ -175,7 +181,7 @@ function requireClusterProps(where: string, props: ClusterProps): void {
     requireClusterDomain(where, props.clusterDomain);
   }
   if (props.kubeContext === '') {
-    throw new Error(`${where}: kubeContext must name a kubeconfig context, got ""; omit it to use the cluster ID`);
+    throw new Error(`${where}: kubeContext must name a kubeconfig context, got "". Fix: omit it to use the cluster ID`);
   }
   if (props.coreDnsServiceAccount !== undefined) {
     requireDnsSubdomain(where, 'coreDnsServiceAccount', props.coreDnsServiceAccount);
@@ -184,7 +190,7 @@ function requireClusterProps(where: string, props: ClusterProps): void {
     requireDnsSubdomain(where, 'fluxKubeConfigSecret', props.fluxKubeConfigSecret);
   }
   if (props.coreDnsConfig !== undefined && !Object.values(CoreDnsConfig).includes(props.coreDnsConfig)) {
-    throw new Error(`${where}: coreDnsConfig must be one of ${Object.values(CoreDnsConfig).map((c) => `"${c}"`).join(', ')}, got ${JSON.stringify(props.coreDnsConfig)}`);
+    throw new Error(`${where}: coreDnsConfig must be one of ${Object.values(CoreDnsConfig).map((c) => `"${c}"`).join(', ')}, got ${JSON.stringify(props.coreDnsConfig)}. Fix: use CoreDnsConfig.COREFILE (kubeadm, kind, self-managed), CoreDnsConfig.CUSTOM_CONFIGMAP (AKS, k3s) or CoreDnsConfig.EKS_ADDON (EKS's managed add-on)`);
   }
   requireCoreDnsBuild(where, props);
 }
@@ -203,27 +209,37 @@ function requirePlacement(scope: Construct, id: string): FleetRoot {
   if (inside) {
     throw new Error(`${where}: a Cluster cannot be created inside ${isCluster(inside) ? 'cluster' : 'chart'} "${inside.node.path}" (its objects would belong to two charts). Fix: create it in the Fleet: new Cluster(fleet, "${id}") or fleet.addCluster("${id}")`);
   }
-  requireDnsLabel(where, 'the cluster ID (used as <clusterid> in <pod>.<clusterid>.<svc>.<ns>.svc.clusterset.local)', id);
-  if (RESERVED_OUTPUT_FOLDERS.includes(id)) {
-    throw new Error(`${where}: the cluster ID is reserved (the output folders ${RESERVED_OUTPUT_FOLDERS.map((f) => `"${f}/"`).join(' and ')} hold the GitOps entry points); choose another ID`);
-  }
   const taken = clustersOf(fleet).find((c) => c.clusterId === id);
   if (taken) {
-    throw new Error(`${where} is added twice: cluster IDs must be unique within the fleet (they are the MCS source-cluster label); the other is at "${taken.node.path}"`);
+    throw new Error(`${where} is added twice: cluster IDs must be unique within the fleet (they are the MCS source-cluster label); the other is at "${taken.node.path}". Fix: give this cluster another ID, or use the one at "${taken.node.path}"`);
   }
   return fleet;
+}
+
+/** What is wrong with a cluster ID in itself: not a DNS label, or the name of a GitOps output folder. */
+function clusterIdProblems(id: string): string[] {
+  const where = `cluster "${id}"`;
+  try {
+    requireDnsLabel(where, 'the cluster ID (used as <clusterid> in <pod>.<clusterid>.<svc>.<ns>.svc.clusterset.local)', id);
+  } catch (e) {
+    return [(e as Error).message];
+  }
+  if (RESERVED_OUTPUT_FOLDERS.includes(id)) {
+    return [`${where}: the cluster ID is reserved (the output folders ${RESERVED_OUTPUT_FOLDERS.map((f) => `"${f}/"`).join(' and ')} hold the GitOps entry points). Fix: choose another ID, e.g. "${id}-1"`];
+  }
+  return [];
 }
 
 /** A CoreDNS version and flavour that mean something, whether or not an import needs them yet. */
 function requireCoreDnsBuild(where: string, props: ClusterProps): void {
   if (props.coreDnsFlavour !== undefined && !Object.values(CoreDnsFlavour).includes(props.coreDnsFlavour)) {
-    throw new Error(`${where}: coreDnsFlavour must be one of ${Object.values(CoreDnsFlavour).map((f) => `"${f}"`).join(', ')}, got ${JSON.stringify(props.coreDnsFlavour)}`);
+    throw new Error(`${where}: coreDnsFlavour must be one of ${Object.values(CoreDnsFlavour).map((f) => `"${f}"`).join(', ')}, got ${JSON.stringify(props.coreDnsFlavour)}. Fix: use CoreDnsFlavour.IN_TREE (stock CoreDNS >= 1.12.2) or CoreDnsFlavour.EXTERNAL_PLUGIN`);
   }
   if (props.coreDnsVersion !== undefined) {
     try {
       parseCoreDnsVersion(props.coreDnsVersion);
     } catch {
-      throw new Error(`${where}: coreDnsVersion must be a CoreDNS version such as "1.12.2" or "v1.12.2", got ${JSON.stringify(props.coreDnsVersion)}`);
+      throw new Error(`${where}: coreDnsVersion must be a CoreDNS version such as "1.12.2" or "v1.12.2", got ${JSON.stringify(props.coreDnsVersion)}. Fix: set the version the cluster runs (kubectl -n kube-system get deploy coredns -o wide shows its image tag), or omit it`);
     }
   }
 }
@@ -233,9 +249,9 @@ function requireClusterDomain(where: string, domain: string): void {
   requireDnsSubdomain(where, 'clusterDomain', domain);
   const long = domain.split('.').find((label) => label.length > 63);
   if (long) {
-    throw new Error(`${where}: clusterDomain must be a DNS domain, whose labels are at most 63 characters, got "${domain}" (label "${long}" has ${long.length})`);
+    throw new Error(`${where}: clusterDomain must be a DNS domain, whose labels are at most 63 characters, got "${domain}" (label "${long}" has ${long.length}). Fix: set the domain the cluster's kubelets use (--cluster-domain), usually "${DEFAULT_CLUSTER_DOMAIN}"`);
   }
   if (domain === CLUSTERSET_ZONE) {
-    throw new Error(`${where}: clusterDomain must differ from the clusterset zone "${CLUSTERSET_ZONE}", got "${domain}" (the default is "${DEFAULT_CLUSTER_DOMAIN}")`);
+    throw new Error(`${where}: clusterDomain must differ from the clusterset zone "${CLUSTERSET_ZONE}", got "${domain}". Fix: set the domain the cluster's kubelets use (--cluster-domain), usually "${DEFAULT_CLUSTER_DOMAIN}", the default`);
   }
 }

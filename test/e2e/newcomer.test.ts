@@ -95,11 +95,11 @@ describe('a newcomer\'s first hour', () => {
     expect(ourFrames(out)).toEqual([]);
   }, 600_000);
 
-  it('reports an invalid cluster ID the same way, with the ID to use instead', () => {
+  it('reports an invalid cluster ID in the same batched list, with the ID to use instead', () => {
     const r = withMain(REDIS_FLEET.replace("addCluster('ap'", "addCluster('AP_South'"), () => run(project, 'npm', ['run', 'synth']));
     const out = `${r.stdout}\n${r.stderr}`;
     expect(r.status).toBe(1);
-    expect(out).toContain('error: cluster "AP_South": the cluster ID');
+    expect(out).toContain('the fleet has 1 problem; nothing was written:\n  [AP_South] cluster "AP_South": the cluster ID');
     expect(out).toContain('Fix: use "ap-south" instead');
     expect(ourFrames(out)).toEqual([]);
   }, 600_000);

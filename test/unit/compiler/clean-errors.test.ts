@@ -12,9 +12,9 @@ function thrown(fn: () => unknown): unknown {
 
 describe('which uncaught errors print without a stack trace', () => {
   it('an input check of the library: the message alone, with its fix', () => {
-    const e = thrown(() => new Fleet({ outdir: '/nonexistent' }).addCluster('Cluster_1'));
+    const e = thrown(() => new Fleet({ outdir: '/nonexistent' }).addCluster('a', { kubeContext: '' }));
     expect(isLibraryInputError(e)).toBe(true);
-    expect(cleanMessage(e as Error)).toBe('error: cluster "Cluster_1": the cluster ID (used as <clusterid> in <pod>.<clusterid>.<svc>.<ns>.svc.clusterset.local) must be an RFC-1123 DNS label (lowercase letters, digits and \'-\', at most 63 characters), got "Cluster_1". Fix: use "cluster-1" instead');
+    expect(cleanMessage(e as Error)).toBe('error: cluster "a": kubeContext must name a kubeconfig context, got "". Fix: omit it to use the cluster ID');
   });
 
   it('the batched problem list: as it is', () => {

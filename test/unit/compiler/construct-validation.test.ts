@@ -8,17 +8,23 @@ function fleetWith2() {
 const base = { namespace: 'db', image: 'mysql:8.4', ports: [{ name: 'tcp', port: 3306 }] };
 
 describe('construct input checked at construction time', () => {
-  it('fails when a cluster ID is not a DNS label, since CoreDNS parses <clusterid> as one label', () => {
-    const fleet = new Fleet();
-    expect(() => fleet.addCluster('Cluster_1')).toThrow('cluster "Cluster_1": the cluster ID (used as <clusterid> in <pod>.<clusterid>.<svc>.<ns>.svc.clusterset.local) must be an RFC-1123 DNS label');
-    expect(() => fleet.addCluster('eu.west')).toThrow('must be an RFC-1123 DNS label');
-    expect(() => fleet.addCluster('x'.repeat(64))).toThrow('must be an RFC-1123 DNS label');
+  it('refuses a cluster ID that is not a DNS label (CoreDNS parses <clusterid> as one label) in the batched list at synth, each with the ID to use', () => {
+    const fleet = new Fleet({ outdir: '/nonexistent' });
+    fleet.addCluster('Cluster_1');
+    fleet.addCluster('eu.west');
+    fleet.addCluster('x'.repeat(64));
+    expect(() => fleet.render()).toThrow([
+      'the fleet has 3 problems; nothing was written:',
+      '  [Cluster_1] cluster "Cluster_1": the cluster ID (used as <clusterid> in <pod>.<clusterid>.<svc>.<ns>.svc.clusterset.local) must be an RFC-1123 DNS label (lowercase letters, digits and \'-\', at most 63 characters), got "Cluster_1". Fix: use "cluster-1" instead',
+      '  [eu.west] cluster "eu.west": the cluster ID (used as <clusterid> in <pod>.<clusterid>.<svc>.<ns>.svc.clusterset.local) must be an RFC-1123 DNS label (lowercase letters, digits and \'-\', at most 63 characters), got "eu.west". Fix: use "eu-west" instead',
+      `  [${'x'.repeat(64)}] cluster "${'x'.repeat(64)}": the cluster ID (used as <clusterid> in <pod>.<clusterid>.<svc>.<ns>.svc.clusterset.local) must be an RFC-1123 DNS label (lowercase letters, digits and '-', at most 63 characters), got "${'x'.repeat(64)}". Fix: use "${'x'.repeat(63)}" instead`,
+    ].join('\n'));
   });
 
   it('fails when a cluster ID is used twice', () => {
     const fleet = new Fleet();
     fleet.addCluster('a');
-    expect(() => fleet.addCluster('a')).toThrow('cluster "a" is added twice: cluster IDs must be unique within the fleet');
+    expect(() => fleet.addCluster('a')).toThrow('cluster "a" is added twice: cluster IDs must be unique within the fleet (they are the MCS source-cluster label); the other is at "a". Fix: give this cluster another ID, or use the one at "a"');
   });
 
   it('fails on a service name that cannot be a Service', () => {

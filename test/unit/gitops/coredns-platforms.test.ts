@@ -56,8 +56,9 @@ describe('CoreDNS on platforms that own the main Corefile', () => {
 });
 
 describe('reserved cluster IDs', () => {
-  it.each(['argocd', 'clusters'])('refuses the cluster ID "%s": the GitOps entry points live in that folder', (id) => {
+  it.each(['argocd', 'clusters'])('refuses the cluster ID "%s" in the batched list at synth: the GitOps entry points live in that folder', (id) => {
     const { fleet } = referenceFleet();
-    expect(() => fleet.addCluster(id)).toThrow(`cluster "${id}": the cluster ID is reserved (the output folders "argocd/" and "clusters/" hold the GitOps entry points); choose another ID`);
+    fleet.addCluster(id);
+    expect(() => fleet.render()).toThrow(`\n  [${id}] cluster "${id}": the cluster ID is reserved (the output folders "argocd/" and "clusters/" hold the GitOps entry points). Fix: choose another ID, e.g. "${id}-1"`);
   });
 });

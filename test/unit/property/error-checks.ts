@@ -7,6 +7,7 @@ import { ConstructionError } from './oracle-construction';
 import { ExpectedProblem, ProblemKind } from './oracle-fleet';
 
 const PROBLEM_KINDS: ReadonlyArray<[RegExp, ProblemKind]> = [
+  [/^cluster "[^"]*": the cluster ID/, 'cluster ID invalid'],
   [/no construct in the fleet exports/, 'import without export'],
   [/is not headless/, 'import of a non-headless export'],
   [/is not exported by any provider/, 'imported port not exported'],

@@ -107,7 +107,7 @@ describe('bugs found by the fleet property test', () => {
   });
 
   it('refuses an empty kubeContext, which the runner refuses in fleet.json', () => {
-    expect(() => new Fleet().addCluster('a', { kubeContext: '' })).toThrow('cluster "a": kubeContext must name a kubeconfig context, got ""; omit it to use the cluster ID');
+    expect(() => new Fleet().addCluster('a', { kubeContext: '' })).toThrow('cluster "a": kubeContext must name a kubeconfig context, got "". Fix: omit it to use the cluster ID');
   });
 
   it('refuses a clusterDomain with a label over 63 characters, or equal to the clusterset zone', () => {

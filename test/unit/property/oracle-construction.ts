@@ -59,10 +59,8 @@ export function firstConstructionError(fleet: FleetDesc): ConstructionError | un
   return undefined;
 }
 
+/** An ID used twice stops construction; one that is no DNS label or is reserved is a fleet problem at synth (oracle-fleet.ts). */
 function clusterIdWrong(c: ClusterDesc, earlier: readonly string[]): Wrong[] {
-  if (!isDnsLabel(c.id)) return [{ field: 'cluster ID', rule: 'id is not a DNS label' }];
-  // dist/argocd/ and dist/clusters/ hold the GitOps entry points.
-  if (['argocd', 'clusters'].includes(c.id)) return [{ field: 'reserved', rule: 'id reserved for an output folder' }];
   return earlier.includes(c.id) ? [{ field: 'added twice', rule: 'id used twice' }] : [];
 }
 

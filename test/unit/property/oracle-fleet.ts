@@ -3,12 +3,12 @@
  * problems synth must report (construct path and kind of each), and the objects each cluster gets.
  */
 import { ConstructDesc, creationOrder, ExtraChartDesc, extraObjectPath, FleetDesc, PortDesc, RunnerDesc, StatefulSetDesc, stsName } from './fleet-description';
-import { isDns1035Label, isResolvableName, parseVersion, versionAtLeast } from './kube-rules';
+import { isDns1035Label, isDnsLabel, isResolvableName, parseVersion, versionAtLeast } from './kube-rules';
 
 export type ProblemKind =
   | 'import without export' | 'import of a non-headless export' | 'imported port not exported' | 'export TypeConflict' | 'export PortConflict'
   | 'CoreDNS cannot serve clusterset.local' | 'DNS name too long' | 'ambiguous amcs pod names' | 'no storage class' | 'Corefile cannot be patched'
-  | 'same object twice' | 'object outside every cluster' | 'service imported twice into a cluster';
+  | 'same object twice' | 'object outside every cluster' | 'service imported twice into a cluster' | 'cluster ID invalid';
 
 export interface ExpectedProblem {
   readonly path: string;
@@ -56,6 +56,7 @@ export function fleetProblems(fleet: FleetDesc): ExpectedProblem[] {
   const exports = exportsOf(fleet);
   const imports = importsOf(fleet);
   const problems = [
+    ...clusterIdProblems(fleet),
     ...importProblems(imports, exports),
     ...twiceImportedProblems(imports),
     ...conflictProblems(exports),
@@ -67,6 +68,11 @@ export function fleetProblems(fleet: FleetDesc): ExpectedProblem[] {
   ];
   // What only the rendered objects show (storage classes as rendered, objects twice) is checked once the rest passes.
   return problems.length > 0 ? problems : [...storageProblems(fleet), ...duplicateProblems(fleet)];
+}
+
+/** A cluster ID that is no DNS label, or names an output folder of the GitOps entry points (dist/argocd/, dist/clusters/). */
+function clusterIdProblems(fleet: FleetDesc): ExpectedProblem[] {
+  return fleet.clusters.filter((c) => !isDnsLabel(c.id) || ['argocd', 'clusters'].includes(c.id)).map((c) => ({ path: c.id, kind: 'cluster ID invalid' as const }));
 }
 
 function importProblems(imports: Import[], exports: Export[]): ExpectedProblem[] {
