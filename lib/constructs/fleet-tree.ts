@@ -64,7 +64,9 @@ export function isCluster(x: unknown): x is Cluster {
 export function fleetOf(construct: IConstruct): FleetRoot {
   const root = construct.node.root;
   if (!isFleet(root)) {
-    throw new Error(`"${construct.node.path}" is not part of a Fleet: create it with a Fleet, or a construct inside one, as its scope`);
+    throw new Error(
+      `"${construct.node.path}" is not part of a Fleet. Fix: create it with a Fleet, or a construct inside one, as its scope, e.g. new ${construct.constructor.name}(fleet, "${construct.node.id}", ...)`,
+    );
   }
   return root;
 }

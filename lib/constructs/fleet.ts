@@ -7,7 +7,7 @@ import { analyzeFleet, FleetAnalysis, scanFleet } from './fleet-model';
 import { clustersOf, creationCount, fleetOf, isFleet, markFleet } from './fleet-tree';
 import { resolveGitOps } from './gitops-props';
 import { FileSink, FleetOutput, MemorySink, renderFleetTo, StagedOutput } from './output';
-import { requireDnsLabel } from './validate';
+import { closestName, requireDnsLabel } from './validate';
 
 export interface FleetProps {
   /**
@@ -119,7 +119,9 @@ export class Fleet extends App {
     const clusters = this.clusters;
     const found = clusters.find((c) => c.clusterId === id);
     if (!found) {
-      throw new Error(`no cluster "${id}" in the fleet (clusters: ${clusters.map((c) => `"${c.clusterId}"`).join(', ') || 'none'})`);
+      const closest = closestName(id, clusters.map((c) => c.clusterId));
+      const fix = closest !== undefined ? `use fleet.cluster("${closest}"), or add "${id}" first with fleet.addCluster("${id}")` : `add it first with fleet.addCluster("${id}")`;
+      throw new Error(`no cluster "${id}" in the fleet (clusters: ${clusters.map((c) => `"${c.clusterId}"`).join(', ') || 'none'}). Fix: ${fix}`);
     }
     return found;
   }

@@ -117,19 +117,25 @@ function validateProps(where: string, props: HeadlessImportProps): void {
   requireServiceName(where, 'serviceName', props.serviceName);
   requireDnsLabel(where, 'namespace', props.namespace);
   if (props.consumers.length === 0) {
-    throw new Error(`${where}: consumers must list at least one cluster, got none`);
+    throw new Error(`${where}: consumers must list at least one cluster, got none. Fix: list the clusters that use the service, e.g. consumers: [fleet.cluster("<cluster-id>")]`);
   }
   const ids = props.consumers.map((c) => c.clusterId);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) {
-    throw new Error(`${where}: cluster "${dup}" is listed twice in consumers`);
+    throw new Error(`${where}: cluster "${dup}" is listed twice in consumers. Fix: list "${dup}" once`);
   }
   if (props.dnsMethods !== undefined && props.dnsMethods.length === 0) {
-    throw new Error(`${where}: dnsMethods must name at least one method (DnsMethod.AMCS, DnsMethod.CLUSTERSET), got none`);
+    throw new Error(
+      `${where}: dnsMethods must name at least one method (DnsMethod.AMCS, DnsMethod.CLUSTERSET), got none. ` +
+        'Fix: omit dnsMethods to get both, or name one, e.g. dnsMethods: [DnsMethod.CLUSTERSET]',
+    );
   }
   const unknown = (props.dnsMethods ?? []).find((m) => !Object.values(DnsMethod).includes(m));
   if (unknown !== undefined) {
-    throw new Error(`${where}: unknown dns method "${unknown}", expected one of ${Object.values(DnsMethod).map((m) => `"${m}"`).join(', ')}`);
+    const members = Object.entries(DnsMethod) as Array<[string, string]>;
+    const match = members.find(([key, value]) => [key.toLowerCase(), value.toLowerCase()].includes(String(unknown).trim().toLowerCase()));
+    const fix = match ? `use DnsMethod.${match[0]}` : `use ${members.map(([key]) => `DnsMethod.${key}`).join(' or ')}`;
+    throw new Error(`${where}: unknown dns method "${unknown}", expected one of ${Object.values(DnsMethod).map((m) => `"${m}"`).join(', ')}. Fix: ${fix}`);
   }
   if (props.ports) {
     requirePorts(where, props.ports);

@@ -5,7 +5,7 @@
 import { IConstruct } from 'constructs';
 import { PortSpec, Protocol } from '../fleet/model';
 import type { Cluster } from './cluster';
-import { fleetOf } from './fleet-tree';
+import { clustersOf, fleetOf } from './fleet-tree';
 import type { WorkloadPort } from './workload-props';
 
 /**
@@ -21,7 +21,11 @@ export function requireSameFleet(where: string, construct: IConstruct, clusters:
   const fleet = fleetOf(construct);
   const stranger = clusters.find((c) => c.node.root !== fleet);
   if (stranger) {
-    throw new Error(`${where}: cluster "${stranger.clusterId}" belongs to another Fleet; use clusters from the fleet the construct is created in`);
+    const id = stranger.clusterId;
+    const fix = clustersOf(fleet).some((c) => c.clusterId === id)
+      ? `pass this fleet's cluster "${id}", fleet.cluster("${id}")`
+      : `add the cluster to this fleet, fleet.addCluster("${id}"), and pass that, or create the construct in the other Fleet`;
+    throw new Error(`${where}: cluster "${id}" belongs to another Fleet; a construct takes clusters of its own fleet only. Fix: ${fix}`);
   }
 }
 

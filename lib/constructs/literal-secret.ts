@@ -39,7 +39,7 @@ export class LiteralSecret extends Construct implements IFleetContributor {
     checkInput(this, () => {
       if (props.acknowledgePlaintextInGit !== true) {
         throw new Error(
-          `${where}: a LiteralSecret writes "${props.secretName}" readable into Git; set acknowledgePlaintextInGit: true to accept that, ` +
+          `${where}: a LiteralSecret writes "${props.secretName}" readable into Git. Fix: set acknowledgePlaintextInGit: true to accept that, ` +
           'or reference a Secret created out of band with secretEnv',
         );
       }

@@ -6,7 +6,7 @@ import { stampCreation } from './fleet-tree';
 import { checkInput, markChecked, memberId, requireSameFleet, toPortSpec } from './helpers';
 import { hasOverrides, withOverrides } from './pod-template';
 import { StatefulSetMember, StatefulSetWorkloadProps } from './stateful-set-member';
-import { INT32_MAX, requireNonNegativeInteger } from './validate';
+import { closestName, INT32_MAX, requireNonNegativeInteger } from './validate';
 import { requireStatefulSetWorkload } from './validate-workload';
 import { WorkloadSpec } from './workload-spec';
 
@@ -100,7 +100,12 @@ export class MultiClusterStatefulSet extends Construct implements IFleetContribu
     const id = typeof cluster === 'string' ? cluster : cluster.clusterId;
     const found = this.members.get(id);
     if (!found) {
-      throw new Error(`MultiClusterStatefulSet "${this.node.path}" does not run in cluster "${id}" (providers: ${[...this.members.keys()].map((k) => `"${k}"`).join(', ')})`);
+      const providers = [...this.members.keys()];
+      const closest = closestName(id, providers) ?? providers[0];
+      throw new Error(
+        `MultiClusterStatefulSet "${this.node.path}" does not run in cluster "${id}" (providers: ${providers.map((k) => `"${k}"`).join(', ')}). ` +
+          `Fix: ask for a provider, e.g. member("${closest}"), or add { cluster: fleet.cluster("${id}") } to providers`,
+      );
     }
     return found;
   }
@@ -124,12 +129,13 @@ export class MultiClusterStatefulSet extends Construct implements IFleetContribu
 
 function requireProviders(where: string, props: MultiClusterStatefulSetProps): void {
   if (props.providers.length === 0) {
-    throw new Error(`${where}: providers must list at least one cluster, got none`);
+    throw new Error(`${where}: providers must list at least one cluster, got none. Fix: place it in a cluster, e.g. providers: [{ cluster: fleet.cluster("<cluster-id>") }]`);
   }
   const ids = props.providers.map((p) => p.cluster.clusterId);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) {
-    throw new Error(`${where}: cluster "${dup}" is listed twice in providers; give it one placement with the total replicas`);
+    const total = props.providers.filter((p) => p.cluster.clusterId === dup).reduce((sum, p) => sum + (p.replicas ?? props.replicas ?? 1), 0);
+    throw new Error(`${where}: cluster "${dup}" is listed twice in providers. Fix: give it one placement with the total replicas: { cluster: fleet.cluster("${dup}"), replicas: ${total} }`);
   }
   requireNonNegativeInteger(where, 'replicas', props.replicas ?? 1, INT32_MAX);
 }

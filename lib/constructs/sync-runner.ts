@@ -92,7 +92,10 @@ export class SyncRunner extends Construct implements IFleetContributor, IEveryCl
       requireDnsSubdomain(where, 'kubeconfigSecretName', props.kubeconfigSecretName ?? 'cdk8s-mcs-kubeconfig');
       const existing = fleet.node.findAll().find((c): c is SyncRunner => c instanceof SyncRunner && c !== this);
       if (existing) {
-        throw new Error(`${where}: the fleet already has a SyncRunner (in cluster "${existing.hostCluster.clusterId}", at ${existing.node.path}); one runner deployment serves the whole fleet`);
+        throw new Error(
+          `${where}: the fleet already has a SyncRunner (in cluster "${existing.hostCluster.clusterId}", at ${existing.node.path}); one runner deployment serves the whole fleet. ` +
+            `Fix: remove this SyncRunner, and set replicas on the one at ${existing.node.path} for more copies`,
+        );
       }
     });
     this.hostCluster = props.hostCluster;

@@ -133,7 +133,7 @@ describe('pod-template control', () => {
       [{ initContainers: [{ name: 'Init', image: 'busybox' }] }, 'initContainers[0].name must be a DNS label, got "Init"'],
       [{ sidecars: [{ name: 'exporter', image: '' }] }, 'sidecars[0] ("exporter") must name a container image'],
       [{ volumes: [{ name: 'data', emptyDir: {} }] }, 'volume name "data" is used by volumes[0] and volume claim "data"'],
-      [{ configMapMounts: [{ configMapName: 'my.cnf', mountPath: '/etc/mysql' }] }, 'configMapMounts[0] volume name must be a DNS label, got "my.cnf" (set volumeName when the ConfigMap name has dots)'],
+      [{ configMapMounts: [{ configMapName: 'my.cnf', mountPath: '/etc/mysql' }] }, 'configMapMounts[0] volume name must be a DNS label, got "my.cnf". Fix: set volumeName, which a ConfigMap name with dots needs, e.g. volumeName: "my-cnf"'],
       [{ configMapMounts: [{ configMapName: 'conf', mountPath: '/var/lib/mysql' }] }, 'mountPath "/var/lib/mysql" is used twice in the main container'],
       [{ podLabels: { app: 'other' } }, 'podLabels "app" is set by the construct'],
       [{ podLabels: { tier: 'a b' } }, 'podLabels "tier" must be a label value'],

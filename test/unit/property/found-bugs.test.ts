@@ -51,7 +51,7 @@ describe('bugs found by the fleet property test', () => {
       const other = fleetWithCluster();
       return new MultiClusterStatefulSet(other.fleet, 'm', { ...workload, volumeClaims, providers: [{ cluster: other.a }] });
     };
-    expect(claims({ name: 'd', mountPath: '', size: '1Gi' })).toThrow('MultiClusterStatefulSet "m": volume claim "d" needs a mountPath, e.g. "/var/lib/mysql", got ""');
+    expect(claims({ name: 'd', mountPath: '', size: '1Gi' })).toThrow('MultiClusterStatefulSet "m": volume claim "d" needs a mountPath, got "". Fix: set mountPath to the folder the container keeps this data in, e.g. "/var/lib/mysql"');
     expect(claims({ name: 'd', mountPath: '/d', size: '1Gi' }, { name: 'e', mountPath: '/d', size: '1Gi' })).toThrow('mountPath "/d" is used by two volume claims');
     for (const size of ['lots', '10 GB', '-1Gi', '0', '']) {
       expect(claims({ name: 'd', mountPath: '/d', size })).toThrow(`volume claim "d" size must be a positive Kubernetes quantity such as "50Gi" or "500M", got "${size}"`);
