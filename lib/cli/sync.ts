@@ -4,7 +4,7 @@ import { KubeClient } from '../kube/client';
 import { createLogger, LogLevel } from '../runner/observe/log';
 import { SyncMetrics } from '../runner/observe/metrics';
 import { startHealthServer } from '../runner/observe/server';
-import { preferSmallHeap } from '../runner/process-heap';
+import { preferSmallHeap } from '../fleet/process-heap';
 import { SyncController, SyncControllerOptions } from '../runner/sync/controller';
 import { FlagSpec, ParsedArgs, parseDuration, parseMap } from './args';
 import { Command, EXIT_FAILED, EXIT_OK } from './command';
