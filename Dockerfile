@@ -34,4 +34,8 @@ WORKDIR /opt/cdk8s-mcs
 COPY --from=install /opt/cdk8s-mcs/node_modules ./node_modules
 USER 65532:65532
 EXPOSE 8080
-ENTRYPOINT ["node", "/opt/cdk8s-mcs/node_modules/cdk8s-mcs/bin/cdk8s-mcs"]
+# --max-semi-space-size=2 (MiB): V8's young generation kept small. The runner's data is long-lived
+# caches and its garbage short-lived JSON, so a big nursery only holds garbage longer: at 1,000
+# services x 10 pods the runner peaked at 138 MiB with it and 158 MiB without (npm run bench --
+# scale, BENCHMARKS.md). It can only be set when node starts, hence here and not in code.
+ENTRYPOINT ["node", "--max-semi-space-size=2", "/opt/cdk8s-mcs/node_modules/cdk8s-mcs/bin/cdk8s-mcs"]

@@ -20,7 +20,7 @@ import { HeadlessImport } from '../lib/constructs/headless-import';
 import { SyncRunner } from '../lib/constructs/sync-runner';
 import { DnsMethod } from '../lib/fleet/names';
 import { KubeClient } from '../lib/kube/client';
-import { LEASES, resourcePath } from '../lib/kube/resources';
+import { LEASES, resourcePath, SERVICE_EXPORTS, SERVICE_IMPORTS } from '../lib/kube/resources';
 import { LABEL_LIVENESS_OF } from '../lib/runner/sync/cluster-state';
 import { clusterOf, DEFAULT_NODE_POD_CIDR_PREFIX, MIN_NODE_POD_CIDR_PREFIX, podIpsPerNode, requireState } from '../testbed/harness';
 import { adminClients, applyDist, deleteNamespace, runnerKubeconfig, synthFleet } from './common/bed';
@@ -125,6 +125,8 @@ export interface ScaleResults {
     readonly seconds: number;
     /** ms after convergence until the runner's non-Lease writes stopped (status writes may follow the slices). */
     readonly settleMs: number;
+    /** Status at the end of the settling: ServiceExports with a Ready condition, ServiceImports listing the provider. */
+    readonly status?: { readonly exports: number; readonly exportsWithReady: number; readonly imports: number; readonly importsWithClusters: number };
     readonly traffic: TrafficDelta;
     readonly requestsPerSecond: number;
     readonly requestsPerSecondByVerb: Readonly<Record<string, number>>;
@@ -187,6 +189,22 @@ function holdersOf(clients: ReadonlyMap<string, KubeClient>, provider: string, c
     [provider, { client: clients.get(provider)!, methods: [DnsMethod.CLUSTERSET] }],
     ...consumers.map((id) => [id, { client: clients.get(id)!, methods: METHODS }] as const),
   ]);
+}
+
+/**
+ * How many of the namespace's ServiceExports (provider) carry the runner's Ready condition, and
+ * how many ServiceImports (every cluster) list the provider in status.clusters: the status
+ * writes the runner puts off behind the slices while a backlog waits.
+ */
+async function statusCounts(clients: ReadonlyMap<string, KubeClient>, provider: string, namespace: string): Promise<{ exports: number; exportsWithReady: number; imports: number; importsWithClusters: number }> {
+  const exportsList = await clients.get(provider)!.list<any>(resourcePath(SERVICE_EXPORTS, { namespace }));
+  const imports = (await Promise.all([...clients.values()].map((c) => c.list<any>(resourcePath(SERVICE_IMPORTS, { namespace }))))).flatMap((l) => l.items);
+  return {
+    exports: exportsList.items.length,
+    exportsWithReady: exportsList.items.filter((se) => (se.status?.conditions ?? []).some((c: { type: string }) => c.type === 'Ready')).length,
+    imports: imports.length,
+    importsWithClusters: imports.filter((si) => (si.status?.clusters ?? []).some((c: { cluster: string }) => c.cluster === provider)).length,
+  };
 }
 
 /** Polls the runner's metrics until its non-Lease writes have not moved for `quietMs` (bounded by timeoutMs). */
@@ -387,7 +405,8 @@ export const scaleBenchmark: Benchmark<ScaleParams, ScaleResults> = {
       ctx.log(`per slice: runner ${reference.runnerMsPerSlice} ms (${runnerSliceWrites} slices), in-cluster controller ${reference.controllerMsPerSlice} ms: ratio ${reference.ratio}`);
 
       const settleMs = await waitForQuietWrites(runner, 5000, p.timeoutMs);
-      ctx.log(`runner quiet ${(settleMs / 1000).toFixed(1)} s after convergence; steady state for ${p.steadySeconds} s`);
+      const status = await statusCounts(clients, provider, p.namespace);
+      ctx.log(`runner quiet ${(settleMs / 1000).toFixed(1)} s after convergence (status: ${status.exportsWithReady}/${status.exports} ServiceExports Ready, ${status.importsWithClusters}/${status.imports} ServiceImports list ${provider}); steady state for ${p.steadySeconds} s`);
       const steadyBefore = await runner.metrics();
       const steadyStart = Date.now();
       await new Promise((r) => setTimeout(r, p.steadySeconds * 1000));
@@ -419,6 +438,7 @@ export const scaleBenchmark: Benchmark<ScaleParams, ScaleResults> = {
         steady: {
           seconds: round(steadyElapsed, 1),
           settleMs,
+          status,
           traffic: steadyTraffic,
           requestsPerSecond: perSecond(steadyTraffic.requestsTotal),
           requestsPerSecondByVerb: Object.fromEntries(Object.entries(steadyTraffic.requestsByVerb).map(([v, n]) => [v, perSecond(n)])),
@@ -456,6 +476,10 @@ export const scaleBenchmark: Benchmark<ScaleParams, ScaleResults> = {
     const startup = markdownTable(['runner start', 'value'], [
       ['spawn -> /readyz 200', seconds(r.startup.readyMs)],
       ['spawn -> every consumer holds exactly the correct slices', seconds(r.startup.convergedMs)],
+      ...(r.steady.status ? [[
+        'spawn -> every status written too (the last non-Lease write; status is put off behind the slices while a backlog waits)',
+        `${seconds(r.startup.convergedMs + r.steady.settleMs)}: ${r.steady.status.exportsWithReady}/${r.steady.status.exports} ServiceExports Ready, ${r.steady.status.importsWithClusters}/${r.steady.status.imports} ServiceImports list ${r.provider}`,
+      ]] : []),
       ['runner peak RSS at convergence', mib(r.startup.peakRssBytesAtConvergence)],
       ['runner peak RSS over the whole run', mib(r.runnerPeakRssBytes)],
       ['derived slices per cluster', Object.entries(r.startup.slicesPerCluster).map(([id, n]) => `${id}: ${n}`).join(', ')],

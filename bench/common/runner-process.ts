@@ -1,9 +1,11 @@
 /**
  * `cdk8s-mcs sync` as its own process (compiled JavaScript, production defaults: leader election,
- * 60 s endpoint TTL), so its memory and CPU are its own; read through /readyz and /metrics.
+ * 60 s endpoint TTL, node started with the image's flags), so its memory and CPU are its own;
+ * read through /readyz and /metrics.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { compiled } from './build';
 import { freePort, stopChildProcess } from '../../testbed/processes';
 import { sampleMemory } from './child';
@@ -54,6 +56,30 @@ export function delta(before: ReadonlyMap<string, number>, after: ReadonlyMap<st
   return out;
 }
 
+/**
+ * The node flags the runner image starts with: what its Dockerfile's exec-form ENTRYPOINT puts
+ * between `node` and the CLI script (e.g. `--max-semi-space-size=2`), so the benchmarks measure
+ * the runner as it is deployed.
+ */
+export function imageNodeFlags(dockerfile = repoDockerfile()): string[] {
+  const entry = fs.readFileSync(dockerfile, 'utf8').split('\n').filter((l) => /^ENTRYPOINT\s/.test(l)).pop();
+  const argv = entry ? (JSON.parse(entry.replace(/^ENTRYPOINT\s+/, '')) as string[]) : [];
+  if (argv[0] !== 'node' || argv.length < 2) {
+    throw new Error(`${dockerfile}: expected an exec-form ENTRYPOINT ["node", <node flags...>, <cli>], got ${entry ?? 'none'}`);
+  }
+  return argv.slice(1, -1);
+}
+
+/** The repository's Dockerfile, found upwards from here (this file also runs compiled, from bench/results/build). */
+function repoDockerfile(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'Dockerfile')) && fs.existsSync(path.join(dir, 'package.json'))) {
+      return path.join(dir, 'Dockerfile');
+    }
+  }
+  throw new Error(`no Dockerfile next to a package.json above ${__dirname}`);
+}
+
 export interface RunnerStartOptions {
   readonly dist: string;
   readonly kubeconfig: string;
@@ -78,7 +104,7 @@ export class RunnerProcess {
     const out = fs.openSync(o.logFile, 'a');
     const args = [compiled('bench/children/runner-main.ts'), 'sync', '--dist', o.dist, '--kubeconfig', o.kubeconfig, '--metrics-port', String(port), '--identity', 'bench', '--log-level', 'warn', ...(o.extraArgs ?? [])];
     // BENCH_RUNNER_NODE_ARGS: extra node flags for the runner, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
-    const nodeArgs = (process.env.BENCH_RUNNER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const nodeArgs = [...imageNodeFlags(), ...(process.env.BENCH_RUNNER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', out, out] });
     fs.closeSync(out);
     if (process.env.BENCH_RUNNER_NICE) {

@@ -56,7 +56,8 @@ export const SYNC_RUNNER_NAME = 'cdk8s-mcs-sync';
 export const SYNC_RUNNER_RULES: k8s.PolicyRule[] = [
   { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['list', 'watch'] },
   { apiGroups: [''], resources: ['services'], verbs: ['list', 'watch', 'create', 'patch', 'delete'] },
-  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch', 'create', 'patch', 'delete'] },
+  // Derived slices are created and replaced whole (writer.ts), never patched.
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch', 'create', 'update', 'delete'] },
   { apiGroups: ['multicluster.x-k8s.io'], resources: ['serviceexports'], verbs: ['list', 'watch'] },
   { apiGroups: ['multicluster.x-k8s.io'], resources: ['serviceexports/status'], verbs: ['patch'] },
   { apiGroups: ['multicluster.x-k8s.io'], resources: ['serviceimports'], verbs: ['list', 'watch', 'create', 'patch', 'delete'] },

@@ -35,6 +35,12 @@ export interface ApplyOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Options of a create or replace. */
+export interface WriteOptions {
+  readonly fieldManager: string;
+  readonly signal?: AbortSignal;
+}
+
 const APPLY_PATCH = 'application/apply-patch+yaml';
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -78,6 +84,22 @@ export class KubeClient {
     const query = { fieldManager: o.fieldManager, force: o.force ? 'true' : undefined, dryRun: o.dryRun ? 'All' : undefined };
     const p = o.subresource ? `${path}/${o.subresource}` : path;
     return (await this.request({ verb: 'apply', method: 'PATCH', path: p, query, body: obj, contentType: APPLY_PATCH, signal: o.signal })) as T;
+  }
+
+  /**
+   * Creates an object: POST to its collection (`path` names the object; its collection is derived).
+   * The API server records `fieldManager` in managedFields with operation Update.
+   */
+  public async create<T extends KubeObject>(path: string, obj: KubeObject, o: WriteOptions): Promise<T> {
+    return (await this.request({ verb: 'create', method: 'POST', path: collectionOf(path), query: { fieldManager: o.fieldManager }, body: obj, signal: o.signal })) as T;
+  }
+
+  /**
+   * Replaces an object: PUT of the whole object. Without `metadata.resourceVersion` in `obj` the
+   * replace is unconditional (last write wins), as a forced apply is.
+   */
+  public async replace<T extends KubeObject>(path: string, obj: KubeObject, o: WriteOptions): Promise<T> {
+    return (await this.request({ verb: 'update', method: 'PUT', path, query: { fieldManager: o.fieldManager }, body: obj, signal: o.signal })) as T;
   }
 
   /** Deletes; `uid` makes it a no-op when the object was replaced meanwhile. Returns false if it did not exist. */
@@ -236,4 +258,13 @@ function pathResource(path: string): string {
   const start = parts[0] === 'api' ? 2 : 3;
   const rest = parts.slice(start);
   return rest[0] === 'namespaces' && rest.length > 2 ? rest[2] : rest[0] ?? '';
+}
+
+/** `/apis/g/v/namespaces/ns/plural/name` -> `/apis/g/v/namespaces/ns/plural`. */
+function collectionOf(objectPath: string): string {
+  const i = objectPath.lastIndexOf('/');
+  if (i <= 0) {
+    throw new Error(`not an object path: "${objectPath}"`);
+  }
+  return objectPath.slice(0, i);
 }

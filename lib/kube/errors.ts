@@ -25,6 +25,11 @@ export function isConflict(e: unknown): boolean {
   return e instanceof KubeApiError && e.status === 409;
 }
 
+/** A create that found the name taken (409 AlreadyExists; a 409 Conflict is something else). */
+export function isAlreadyExists(e: unknown): boolean {
+  return e instanceof KubeApiError && e.status === 409 && e.reason === 'AlreadyExists';
+}
+
 /** The message of any thrown value. */
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -15,7 +15,7 @@ let sync: SyncController;
 let ips: Record<string, string>;
 
 const names = (pod: string) => [`${pod}.amcs-web.${ns}.svc.cluster.local`, `${pod}.${provider}.web.${ns}.svc.clusterset.local`];
-const sliceWrites = () => sync.metrics.writes.get({ cluster: consumer, resource: 'endpointslices', verb: 'apply' }) + sync.metrics.writes.get({ cluster: consumer, resource: 'endpointslices', verb: 'delete' });
+const sliceWrites = () => (['create', 'update', 'delete'] as const).reduce((n, verb) => n + sync.metrics.writes.get({ cluster: consumer, resource: 'endpointslices', verb }), 0);
 
 async function expectResolving(): Promise<void> {
   for (const pod of Object.keys(ips)) {

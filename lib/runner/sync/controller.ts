@@ -168,7 +168,7 @@ export class SyncController {
         }
       }
     }
-    this.metrics.queueDepth.set({}, this.queue.length);
+    this.metrics.queueDepth.set({}, this.queue.length + this.queue.waitingLow);
     return this.metrics.render();
   }
 
@@ -199,7 +199,7 @@ export class SyncController {
     for (const key of keysForEvent(e, this.clusters)) {
       this.queue.add(key);
     }
-    this.metrics.queueDepth.set({}, this.queue.length);
+    this.metrics.queueDepth.set({}, this.queue.length + this.queue.waitingLow);
   }
 
   /** Informer failures: logged when the cluster was fine, then held back until it works again (backoff retries of every informer would repeat them). */
@@ -229,8 +229,12 @@ export class SyncController {
     this.allKeys().forEach((k) => this.queue.add(k));
   }
 
+  private workerCount(): number {
+    return this.o.workers ?? 4;
+  }
+
   private startWorkers(): void {
-    const n = this.o.workers ?? 4;
+    const n = this.workerCount();
     let initialRemaining = this.queue.length;
     const onInitialDone = () => {
       if (--initialRemaining <= 0 && !this.initialSyncDone) {
@@ -252,14 +256,27 @@ export class SyncController {
       isStopped: () => this.stopped,
       isLeader: () => this.isLeader(),
       waitForLeadership: () => this.waitForLeadership(),
-      process: (key) => this.process(key),
-      onProcessed: onInitialDone,
+      process: async (key) => {
+        const statusPass = this.queue.isLowPriority(key);
+        await this.process(key);
+        if (!statusPass) {
+          onInitialDone(); // the initial sync counts every key's first pass, not its put-off status writes
+        }
+      },
     });
   }
 
   private async process(key: string): Promise<void> {
     try {
-      const { writes, tally } = await this.reconciler.reconcileWithWrites(key);
+      // While a backlog of keys waits (start-up, a new leadership term, a cluster back after an
+      // outage), every key's slices go out before any status: the status writes of a key are put
+      // off to the queue's low-priority lane, and written once no key waits. One change at a time
+      // (no backlog) writes its status at once, as before.
+      const deferStatus = !this.queue.isLowPriority(key) && this.queue.waiting >= this.workerCount();
+      const { writes, tally, statusDeferred } = await this.reconciler.reconcileWithWrites(key, { deferStatus });
+      if (statusDeferred) {
+        this.queue.addLow(key);
+      }
       this.queue.forget(key);
       this.metrics.reconciles.inc({ result: 'success' });
       this.writeLog.report(key, tally);

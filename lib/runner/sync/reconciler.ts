@@ -33,8 +33,12 @@ export class Reconciler {
     return (await this.reconcileWithWrites(key)).writes;
   }
 
-  /** The same, also returning what was written where (for the info log). */
-  public async reconcileWithWrites(key: string): Promise<{ writes: number; tally: WriteTally }> {
+  /**
+   * The same, also returning what was written where (for the info log). With `deferStatus`, the
+   * status writes (ServiceImport and ServiceExport conditions) are left out and `statusDeferred`
+   * says whether any was due: the caller reconciles the key again later to write them.
+   */
+  public async reconcileWithWrites(key: string, o: { deferStatus?: boolean } = {}): Promise<{ writes: number; tally: WriteTally; statusDeferred: boolean }> {
     const started = Date.now();
     const tally: WriteTally = new Map();
     const [namespace, service] = splitKey(key);
@@ -51,12 +55,20 @@ export class Reconciler {
       fence: this.o.fence,
     };
     const errors: string[] = [];
+    let statusDeferred = false;
     // Consumers are independent: write them all at once, so the last one does not wait for the others' round trips.
     const consumers = [...this.o.clusters.values()].filter((c) => c.hasSynced() && this.o.liveness.isReachable(c.clusterId, started)); // the others are requeued when they come back (a liveness change enqueues every key)
     // The exports' status depends only on the resolution: it goes out alongside the consumers' writes.
-    const exportStatus = this.writeExportStatus({ key, resolution, states, ctx }, errors);
+    const exportStatus = this.writeExportStatus({ key, resolution, states, ctx, defer: o.deferStatus === true, onDeferred: () => (statusDeferred = true) }, errors);
     const written = await Promise.all(consumers.map(async (consumer) => {
-      const planNow = () => planConsumer({ namespace, service, resolution, preservedSources: preserved, consumer: consumerView(consumer, key, namespace, service) });
+      const planNow = () => {
+        const plan = planConsumer({ namespace, service, resolution, preservedSources: preserved, consumer: consumerView(consumer, key, namespace, service) });
+        if (plan.serviceImportStatus && o.deferStatus) {
+          statusDeferred = true;
+          return { ...plan, serviceImportStatus: undefined };
+        }
+        return plan;
+      };
       try {
         const first = planNow();
         if (!first.clusterSetServiceApply) {
@@ -78,7 +90,7 @@ export class Reconciler {
     if (errors.length > 0) {
       throw new Error(errors.join('; '));
     }
-    return { writes, tally };
+    return { writes, tally, statusDeferred };
   }
 
   private providerViews(key: string, states: ReadonlyMap<string, SourceState>): ProviderView[] {
@@ -100,7 +112,7 @@ export class Reconciler {
     return views;
   }
 
-  private async writeExportStatus(o: { key: string; resolution: ExportResolution; states: ReadonlyMap<string, SourceState>; ctx: WriteContext }, errors: string[]): Promise<void> {
+  private async writeExportStatus(o: { key: string; resolution: ExportResolution; states: ReadonlyMap<string, SourceState>; ctx: WriteContext; defer: boolean; onDeferred: () => void }, errors: string[]): Promise<void> {
     for (const [clusterId, conditions] of o.resolution.exportConditions) {
       const provider = this.o.clusters.get(clusterId)!;
       const se = provider.serviceExports.get(o.key);
@@ -109,6 +121,10 @@ export class Reconciler {
       }
       const desired = [...conditions, readyCondition(clusterId, o.resolution, se)];
       if (sameConditions(se.status?.conditions, desired)) {
+        continue;
+      }
+      if (o.defer) {
+        o.onDeferred();
         continue;
       }
       try {

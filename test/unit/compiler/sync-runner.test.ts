@@ -28,7 +28,7 @@ describe('SyncRunner', () => {
       expect(verbs('', 'secrets')).toEqual([]);
       expect(verbs('multicluster.x-k8s.io', 'serviceexports')).toEqual(['list', 'watch']);
       expect(verbs('multicluster.x-k8s.io', 'serviceexports/status')).toEqual(['patch']);
-      expect(verbs('discovery.k8s.io', 'endpointslices')).toEqual(['list', 'watch', 'create', 'patch', 'delete']);
+      expect(verbs('discovery.k8s.io', 'endpointslices')).toEqual(['list', 'watch', 'create', 'update', 'delete']);
       expect(rules.some((r: any) => r.verbs.includes('*') || r.resources.includes('*'))).toBe(false);
       const leaseRole = find(objs, 'Role', 'cdk8s-mcs-sync');
       expect(leaseRole.metadata.namespace).toBe('cdk8s-mcs-system');

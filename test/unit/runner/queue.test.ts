@@ -39,4 +39,84 @@ describe('WorkQueue', () => {
     q.shutDown();
     expect(await waiting).toBeUndefined();
   });
+
+  describe('the low-priority lane', () => {
+    it('hands out a low key only when no key waits in the normal lane', async () => {
+      const q = new WorkQueue();
+      q.addLow('status-a');
+      q.add('b');
+      q.add('c');
+      expect(q.waiting).toBe(2);
+      expect(q.waitingLow).toBe(1);
+      expect(await q.get()).toBe('b');
+      expect(q.isLowPriority('b')).toBe(false);
+      expect(await q.get()).toBe('c');
+      expect(await q.get()).toBe('status-a');
+      expect(q.isLowPriority('status-a')).toBe(true);
+      q.done('status-a');
+      expect(q.isLowPriority('status-a')).toBe(false);
+    });
+
+    it('a key added to the normal lane covers its low entry: processed once, at normal priority', async () => {
+      const q = new WorkQueue();
+      q.addLow('a');
+      q.add('a');
+      expect(q.waitingLow).toBe(0);
+      expect(await q.get()).toBe('a');
+      expect(q.isLowPriority('a')).toBe(false);
+      q.done('a');
+      q.addLow('b');
+      expect(await q.get()).toBe('b'); // not the stale 'a'
+      q.shutDown();
+    });
+
+    it('is a no-op for a key waiting in the normal lane', async () => {
+      const q = new WorkQueue();
+      q.add('a');
+      q.addLow('a');
+      expect(q.waitingLow).toBe(0);
+      expect(await q.get()).toBe('a');
+      expect(q.isLowPriority('a')).toBe(false);
+    });
+
+    it('queues a key added while it is processed once it is done, never to two workers at once', async () => {
+      const q = new WorkQueue();
+      q.add('a');
+      expect(await q.get()).toBe('a');
+      q.addLow('a'); // its status was put off during this pass
+      expect(q.waitingLow).toBe(0);
+      q.done('a');
+      expect(q.waitingLow).toBe(1);
+      expect(await q.get()).toBe('a');
+      expect(q.isLowPriority('a')).toBe(true);
+    });
+
+    it('a normal re-add during processing wins over a low one', async () => {
+      const q = new WorkQueue();
+      q.add('a');
+      await q.get();
+      q.addLow('a');
+      q.add('a'); // an event meanwhile
+      q.done('a');
+      expect([q.waiting, q.waitingLow]).toEqual([1, 0]);
+      expect(await q.get()).toBe('a');
+      expect(q.isLowPriority('a')).toBe(false);
+    });
+
+    it('wakes a waiting worker', async () => {
+      const q = new WorkQueue();
+      const waiting = q.get();
+      q.addLow('a');
+      expect(await waiting).toBe('a');
+      expect(q.isLowPriority('a')).toBe(true);
+    });
+
+    it('is emptied by shutdown', async () => {
+      const q = new WorkQueue();
+      q.addLow('a');
+      q.shutDown();
+      expect(q.waitingLow).toBe(0);
+      expect(await q.get()).toBeUndefined();
+    });
+  });
 });
