@@ -5,9 +5,10 @@
  * Derived EndpointSlices are the runner's alone (labelled managed-by cdk8s-mcs; the in-cluster
  * controllers leave them be), so they are written whole: created when the cache has none, replaced
  * unconditionally when it has one, which states every field as a forced apply would. Measured on
- * the bed, a create costs the API server about half the CPU of a server-side apply of the same
- * slice (1.7-2.1 against 3.6-4.0 ms per write, `npm run bench -- write-verbs`), and at start-up
- * slices are half of all writes. Everything shared with others (ServiceImports from Git, their
+ * the bed, a create costs the API server 0.59x the CPU of a server-side apply of the same new
+ * slice and a replace 0.61x of an apply of the same change (2.38 against 4.06 ms and 2.74 against
+ * 4.50 ms per write, `npm run bench -- write-verbs`, BENCHMARKS.md); at start-up slices are half
+ * of all writes. Everything shared with others (ServiceImports from Git, their
  * status, ClusterSetIP Services, ServiceExport status) keeps server-side apply, whose field
  * ownership lets other writers' fields be.
  */
