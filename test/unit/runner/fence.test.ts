@@ -1,22 +1,10 @@
 /** Writes are fenced: a replica that no longer leads makes no request, and its in-flight writes carry the term's signal. */
-import { KubeConfig } from '@kubernetes/client-node';
 import { DnsMethod } from '../../../lib/fleet/names';
-import { KubeClient } from '../../../lib/kube/client';
-import { ClusterState } from '../../../lib/runner/sync/cluster-state';
-import { planConsumer } from '../../../lib/runner/sync/consumer-plan';
-import { resolveExports } from '../../../lib/runner/sync/exports';
 import { leaderFence, NotLeaderError } from '../../../lib/runner/sync/fence';
 import { executeConsumerPlan } from '../../../lib/runner/sync/writer';
-import { pod, service, serviceExport } from './fixtures';
+import { consumerState, mysqlPlan } from './consumer-fixture';
 
-function consumerState(): ClusterState {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({ clusters: [{ name: 'c', server: 'https://127.0.0.1:1' }], users: [{ name: 'u' }], contexts: [{ name: 'c', cluster: 'c', user: 'u' }], currentContext: 'c' });
-  return new ClusterState(new KubeClient('cluster-2', kc), { runnerNamespace: 'cdk8s-mcs-system', onEvent: () => undefined });
-}
-
-const resolution = resolveExports([{ clusterId: 'c1', serviceExport: serviceExport('2026-01-01T00:00:00Z'), service: service(), pods: [pod('mysql-0', { ip: '10.0.0.1' })], alive: true }]);
-const plan = planConsumer({ namespace: 'db', service: 'mysql', resolution, consumer: { clusterId: 'cluster-2', namespaceExists: true, hasAmcsService: true, derivedSlices: [] }, preservedSources: new Set() });
+const plan = mysqlPlan();
 
 describe('write fencing', () => {
   it('makes no request once this replica does not lead, and says why', async () => {

@@ -1,21 +1,10 @@
 /** Derived slices are created when the cache has none and replaced whole when it has one; a cache behind the server costs one more request, never a failure. */
-import { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient } from '../../../lib/kube/client';
 import { KubeApiError } from '../../../lib/kube/errors';
 import { ClusterState } from '../../../lib/runner/sync/cluster-state';
-import { planConsumer } from '../../../lib/runner/sync/consumer-plan';
-import { resolveExports } from '../../../lib/runner/sync/exports';
 import { executeConsumerPlan, WriteVerb } from '../../../lib/runner/sync/writer';
-import { pod, service, serviceExport } from './fixtures';
+import { consumerState, mysqlPlan } from './consumer-fixture';
 
-function consumerState(): ClusterState {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({ clusters: [{ name: 'c', server: 'https://127.0.0.1:1' }], users: [{ name: 'u' }], contexts: [{ name: 'c', cluster: 'c', user: 'u' }], currentContext: 'c' });
-  return new ClusterState(new KubeClient('cluster-2', kc), { runnerNamespace: 'cdk8s-mcs-system', onEvent: () => undefined });
-}
-
-const resolution = resolveExports([{ clusterId: 'c1', serviceExport: serviceExport('2026-01-01T00:00:00Z'), service: service(), pods: [pod('mysql-0', { ip: '10.0.0.1' })], alive: true }]);
-const plan = planConsumer({ namespace: 'db', service: 'mysql', resolution, consumer: { clusterId: 'cluster-2', namespaceExists: true, hasAmcsService: true, derivedSlices: [] }, preservedSources: new Set() });
+const plan = mysqlPlan();
 const slicesOnly = { ...plan, serviceImportApply: undefined, serviceImportStatus: undefined };
 const echo = async (_p: string, obj: any) => ({ ...obj, metadata: { ...obj.metadata, uid: `uid-${obj.metadata.name}`, resourceVersion: '7' } }) as never;
 const apiError = (status: number, reason: string) => new KubeApiError(`${status} ${reason}`, status, reason, 'cluster-2');
