@@ -4,8 +4,8 @@
  * bed (the hub), clone a fleet synthesized with GitOps.FLUX from a Git server on 127.0.0.1, and
  * apply it to cluster-1 directly and to cluster-2 through `kubeConfig.secretRef`.
  *
- * One Flux bed for the whole file: its own clusters (TESTBED_DIR in a temp dir, ports from 26000),
- * Flux's ports 26900-26904, the Git server on 26910. Skipped, with the reason, when the optional
+ * One Flux bed for the whole file: its own clusters (TESTBED_DIR in a temp dir,
+ * ports from 26500 or FLUX_BED_PORT_BASE, apart from the globalSetup bed), Flux's ports 26900-26904, the Git server on 26910. Skipped, with the reason, when the optional
  * Flux component did not build on this machine.
  */
 import { spawn } from 'node:child_process';
@@ -25,6 +25,8 @@ const describeFlux = unavailable ? describe.skip : describe;
 if (unavailable) process.stderr.write(`[flux e2e] skipped: ${unavailable}\n`);
 
 const CLUSTERS = ['cluster-1', 'cluster-2'];
+/** The Flux bed's clusters take FLUX_BED_PORT_BASE..+199; Flux 26900-26904, Git 26910. */
+const FLUX_BED_PORT_BASE = Number(process.env.FLUX_BED_PORT_BASE || 26500);
 const HUB = 'cluster-1';
 const NS = 'provider-ns';
 const STAGES: Record<string, string[]> = { 'cluster-1': ['crds', 'workloads'], 'cluster-2': ['crds', 'workloads', 'dns'] };
@@ -102,7 +104,8 @@ beforeAll(async () => {
   savedEnv = { TESTBED_DIR: process.env.TESTBED_DIR, TESTBED_STATE: process.env.TESTBED_STATE, TESTBED_PORT_BASE: process.env.TESTBED_PORT_BASE };
   process.env.TESTBED_DIR = path.join(work, 'bed');
   process.env.TESTBED_STATE = '';
-  process.env.TESTBED_PORT_BASE = '26000';
+  // the file's own bed, beside the one jest's globalSetup started at TESTBED_PORT_BASE (same ports would clash)
+  process.env.TESTBED_PORT_BASE = String(FLUX_BED_PORT_BASE);
   const wd = spawn(process.execPath, [path.join(REPO_ROOT, 'testbed', 'watchdog.js'), String(process.pid), statePath()], { detached: true, stdio: 'ignore' });
   wd.unref();
   await up({ clusters: CLUSTERS, owner: 'jest', ownerPid: process.pid, watchdogPid: wd.pid, noBuild: true, log });
