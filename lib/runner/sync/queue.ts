@@ -141,11 +141,7 @@ export class WorkQueue {
     while (this.low.length > 0) {
       const lowKey = this.low.shift()!;
       if (!this.lowQueued.delete(lowKey)) {
-        continue; // stale: a normal add covered it, or it was taken already
-      }
-      if (this.processing.has(lowKey)) {
-        this.lowAfterDone.add(lowKey);
-        continue;
+        continue; // stale: a normal add covered it (a key in lowQueued is never being processed: addLow defers those to done())
       }
       this.processing.add(lowKey);
       this.takenLow.add(lowKey);
