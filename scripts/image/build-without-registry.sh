@@ -8,9 +8,14 @@
 # `buildah bud`) of the Dockerfile is all it takes.
 #
 #   scripts/image/build-without-registry.sh            # -> localhost/cdk8s-mcs:<package version>
+#
+# The image is labelled with the digest of its sources (scripts/image/source-digest.ts), which
+# test/e2e/runner-image.test.ts compares with the working tree: it runs this script again when the
+# image was built from other code.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 version=$(node -p 'require("./package.json").version')
+label=$(npx ts-node --transpile-only scripts/image/source-digest.ts --label)
 base=localhost/node:20-bookworm-slim
 buildah=(buildah --storage-driver vfs)
 
@@ -35,4 +40,4 @@ if ! "${buildah[@]}" inspect --type image "$base" >/dev/null 2>&1; then
 fi
 
 "${buildah[@]}" bud --isolation chroot --pull=never --layers=false \
-  --build-arg NODE_IMAGE="$base" -t "cdk8s-mcs:$version" -f Dockerfile .
+  --build-arg NODE_IMAGE="$base" --label "$label" -t "cdk8s-mcs:$version" -f Dockerfile .

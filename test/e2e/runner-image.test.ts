@@ -4,8 +4,10 @@
  * read-only at their mount paths. It runs where buildah is installed and the image the Deployment
  * names exists in buildah's vfs storage (scripts/image/build-without-registry.sh builds it here;
  * `buildah --storage-driver vfs bud -t cdk8s-mcs:<version> .` where the base image can be pulled);
- * elsewhere it is skipped and says so. test/e2e/runner-package.test.ts proves the same install
- * without a container engine on every run.
+ * elsewhere it is skipped and says so. An image built from other code than the working tree's (its
+ * source-digest label, scripts/image/source-digest.ts) is rebuilt first: CI once ran an image
+ * older than the code under test. test/e2e/runner-package.test.ts proves the same install without
+ * a container engine on every run.
  */
 import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
@@ -16,6 +18,7 @@ import { containerEnv, expandReferences } from '../unit/support/container-run';
 import { parsePrometheusText, sampleValue } from '../unit/support/prometheus-text';
 import { deleteNamespaceAndWait, ensureRunnerNamespace, eventually, waitForPods } from './support/fleet-run';
 import { applyAllButTheRunner, httpGet, portFree, renderRunnerFleet, RunnerPodSpec, runnerPodSpec, RunningPod, snapshot, startPod, writeVolumes } from './support/runner-pod';
+import { IMAGE_SOURCE_LABEL, imageSourceDigest } from '../../scripts/image/source-digest';
 import * as tb from './support/testbed';
 
 const BUILDAH = ['--storage-driver', 'vfs'];
@@ -44,6 +47,35 @@ if (skipBecause) {
   process.stderr.write(`runner-image.test.ts skipped: ${skipBecause}; build it with scripts/image/build-without-registry.sh\n`);
 }
 const describeIfImage = skipBecause ? describe.skip : describe;
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** The image's source-digest label, or undefined when it has none. */
+function imageDigest(imageName: string): string | undefined {
+  const inspected = JSON.parse(buildah('inspect', '--type', 'image', imageName)) as { OCIv1: { config: { Labels?: Record<string, string> } } };
+  return inspected.OCIv1.config.Labels?.[IMAGE_SOURCE_LABEL];
+}
+
+/** Rebuilds the image when it was built from other sources than the working tree's. */
+function ensureCurrentImage(imageName: string): void {
+  const want = imageSourceDigest(ROOT);
+  const have = imageDigest(imageName);
+  if (have === want) {
+    return;
+  }
+  process.stderr.write(`[runner-image] ${imageName} was built from ${have ?? 'unlabelled sources'}, the tree is ${want}: rebuilding it (scripts/image/build-without-registry.sh)\n`);
+  const started = Date.now();
+  try {
+    execFileSync(path.join(ROOT, 'scripts/image/build-without-registry.sh'), { cwd: ROOT, stdio: 'pipe', maxBuffer: 64 << 20 });
+  } catch (e) {
+    const out = `${(e as { stdout?: Buffer }).stdout ?? ''}${(e as { stderr?: Buffer }).stderr ?? ''}`;
+    throw new Error(`rebuilding ${imageName} failed (${(e as Error).message.split('\n')[0]}); last lines:\n${out.split('\n').slice(-40).join('\n')}`);
+  }
+  const rebuilt = imageDigest(imageName);
+  if (rebuilt !== want) {
+    throw new Error(`rebuilt ${imageName} but its ${IMAGE_SOURCE_LABEL} label is ${rebuilt}, not ${want}`);
+  }
+  process.stderr.write(`[runner-image] rebuilt in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+}
 
 let volumes: string;
 let container: string;
@@ -82,6 +114,7 @@ afterAll(async () => {
 
 describeIfImage('the runner image built from the Dockerfile, run as the Deployment runs it (buildah, chroot isolation)', () => {
   beforeAll(async () => {
+    ensureCurrentImage(spec.container.image);
     await ensureRunnerNamespace([provider, consumer]);
     await applyAllButTheRunner(dist, [provider, consumer]);
     volumes = fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-img-'));
