@@ -3,6 +3,7 @@
  * deleted): deleting them takes far more with them than cdk8s-mcs ever created.
  */
 import { ManifestObject } from '../fleet/apply-order';
+import { COREDNS_RBAC_NAME } from '../fleet/coredns-objects';
 
 /** Why `obj` is kept when pruning, or undefined when pruning it is safe. */
 export function keptOnPrune(obj: ManifestObject): string | undefined {
@@ -15,6 +16,9 @@ export function keptOnPrune(obj: ManifestObject): string | undefined {
   }
   if (group === '' && obj.kind === 'ConfigMap' && obj.metadata.namespace === 'kube-system' && obj.metadata.name === 'coredns') {
     return 'the coredns ConfigMap belongs to the cluster: without it CoreDNS cannot restart';
+  }
+  if (group === 'rbac.authorization.k8s.io' && (obj.kind === 'ClusterRole' || obj.kind === 'ClusterRoleBinding') && obj.metadata.name === COREDNS_RBAC_NAME) {
+    return 'the kept coredns Corefile still watches ServiceImports with this grant: a CoreDNS restarted without it never gets ready';
   }
   return undefined;
 }

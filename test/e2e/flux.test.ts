@@ -219,8 +219,12 @@ describeFlux('Flux syncs the synthesized fleet from Git into both clusters', () 
     expect(await c2.tryGet('discovery.k8s.io/v1', 'EndpointSlice', 'amcs-mysql-cluster-1', NS)).toBeTruthy();
     expect(await c2.tryGet('multicluster.x-k8s.io/v1alpha1', 'ServiceImport', 'derived', NS)).toBeTruthy();
     expect(await pvcs()).toEqual(['data-mysql-0', 'data-mysql-1', 'data-mysql-2']);
-    // prune: disabled kept the namespace and the CRDs
+    // prune: disabled kept the namespace and the CRDs, the coredns ConfigMap as applied and the grant its Corefile needs
     expect(await c2.tryGet('v1', 'Namespace', NS)).toBeTruthy();
+    expect((await c2.get('v1', 'ConfigMap', 'coredns', 'kube-system')).data.Corefile).toContain('multicluster clusterset.local');
+    for (const kind of ['ClusterRole', 'ClusterRoleBinding']) {
+      expect(await c2.tryGet('rbac.authorization.k8s.io/v1', kind, 'cdk8s-mcs-coredns-serviceimports')).toBeTruthy();
+    }
   }, 300_000);
 
   it('a broken commit changes nothing in the clusters and shows Flux\'s error', async () => {

@@ -37,10 +37,12 @@ describe('Argo CD output', () => {
     expect(coredns).toBe(Math.max(...objects.map((o) => Number(o.metadata.annotations['argocd.argoproj.io/sync-wave']))));
   });
 
-  it('never lets Argo CD prune or delete CRDs, namespaces or the cluster\'s coredns ConfigMap', () => {
+  it('never lets Argo CD prune or delete CRDs, namespaces, the cluster\'s coredns ConfigMap or the grant its Corefile needs', () => {
     const objects = [...docsUnder(output, 'cluster-2/').values()];
     const protectedOnes = objects.filter((o) => o.metadata.annotations['argocd.argoproj.io/sync-options'] === 'Prune=false,Delete=false').map((o) => `${o.kind}/${o.metadata.name}`);
     expect(protectedOnes.sort()).toEqual([
+      'ClusterRole/cdk8s-mcs-coredns-serviceimports',
+      'ClusterRoleBinding/cdk8s-mcs-coredns-serviceimports',
       'ConfigMap/coredns',
       'CustomResourceDefinition/clusterproperties.about.k8s.io',
       'CustomResourceDefinition/serviceexports.multicluster.x-k8s.io',

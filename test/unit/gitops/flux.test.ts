@@ -57,10 +57,10 @@ describe('Flux output', () => {
     expect(docsUnder(remote, 'clusters/cluster-1/').get('clusters/cluster-1/workloads.yaml').spec.kubeConfig).toBeUndefined();
   });
 
-  it('never lets Flux prune CRDs, namespaces or the cluster\'s coredns ConfigMap', () => {
+  it('never lets Flux prune CRDs, namespaces, the cluster\'s coredns ConfigMap or the grant its Corefile needs', () => {
     const prunable = [...docsUnder(output, 'cluster-2/')].filter(([f]) => !f.endsWith('kustomization.yaml')).map(([, o]) => o);
     const kept = prunable.filter((o) => o.metadata.annotations?.['kustomize.toolkit.fluxcd.io/prune'] === 'disabled').map((o) => `${o.kind}/${o.metadata.name}`);
-    expect(kept.sort()).toEqual(['ConfigMap/coredns', 'CustomResourceDefinition/clusterproperties.about.k8s.io', 'CustomResourceDefinition/serviceexports.multicluster.x-k8s.io', 'CustomResourceDefinition/serviceimports.multicluster.x-k8s.io', 'Namespace/cdk8s-mcs-system', 'Namespace/provider-ns']);
+    expect(kept.sort()).toEqual(['ClusterRole/cdk8s-mcs-coredns-serviceimports', 'ClusterRoleBinding/cdk8s-mcs-coredns-serviceimports', 'ConfigMap/coredns', 'CustomResourceDefinition/clusterproperties.about.k8s.io', 'CustomResourceDefinition/serviceexports.multicluster.x-k8s.io', 'CustomResourceDefinition/serviceimports.multicluster.x-k8s.io', 'Namespace/cdk8s-mcs-system', 'Namespace/provider-ns']);
   });
 
   it('is read by cdk8s-mcs apply in the same order as the flat layout, kustomization files skipped', () => {
