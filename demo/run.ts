@@ -16,13 +16,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FleetManifest, parseFleetManifest } from '../lib/fleet/manifest';
 import { ensureBuilt, MissingToolError } from '../testbed/build';
-import { adminClient, clusterOf, down, MAX_CLUSTERS, readState, REPO_ROOT, statePath, up, waitFor } from '../testbed/harness';
+import { down, MAX_CLUSTERS, readState, REPO_ROOT, statePath, up } from '../testbed/harness';
 import { DEMO_USAGE, DemoArgs, DemoUsageError, parseDemoArgs } from './args';
-import { fleetMdNames, FleetMdName } from './fleet-md-names';
-import { expectedIps, formatTables, resolve, ResolvedName } from './names';
+import { fleetMdNames } from './fleet-md-names';
+import { FLUX_STEPS, fluxDemo } from './gitops-flux';
+import { formatTables, ResolvedName } from './names';
 import { createOutOfBand } from './out-of-band';
 import { createRunnerSecret, runnerSecretOf } from './runner-secret';
-import { cdk8sMcs, clustersChangingCoreDns, coreDnsReadyUrls, coreDnsRunningConfigMap, Say, startRunner, stopProcess, synthesize } from './steps';
+import { cdk8sMcs, clustersChangingCoreDns, coreDnsReadyUrls, coreDnsRunningConfigMap, resolveAll, Say, startRunner, stopProcess, synthesize } from './steps';
 
 process.env.TESTBED_DIR = path.resolve(process.env.DEMO_DIR ?? path.join(REPO_ROOT, '.demo'));
 process.env.TESTBED_PORT_BASE = process.env.DEMO_PORT_BASE ?? '27000';
@@ -33,16 +34,28 @@ const elapsed = () => `${((Date.now() - T0) / 1000).toFixed(0).padStart(4)}s`;
 const say: Say = (line) => process.stdout.write(`[demo ${elapsed()}] ${line}\n`);
 /** A path as a user reads it: relative inside the repository, absolute elsewhere. */
 const shown = (p: string) => (path.relative(REPO_ROOT, p).startsWith('..') ? p : path.relative(REPO_ROOT, p) || '.');
-const STEPS = 7;
+let STEPS = 7;
 let step = 0;
 const next = (what: string) => say(`(${++step}/${STEPS}) ${what}`);
 
 let runner: ChildProcess | undefined;
 let cleaning: Promise<void> | undefined;
 let interrupted = false;
+/** What the GitOps variant started (Flux, the Git server, the runner), stopped last-registered first. */
+const stops: (() => Promise<void>)[] = [];
+let watchdogPid: number | undefined;
+
+function startWatchdog(): void {
+  const watchdog = spawn(process.execPath, [path.join(REPO_ROOT, 'testbed', 'watchdog.js'), String(process.pid), statePath()], { detached: true, stdio: 'ignore' });
+  watchdog.unref();
+  watchdogPid = watchdog.pid;
+}
 
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
+    for (const stop of stops.splice(0).reverse()) {
+      await stop().catch((e) => say(`  ${(e as Error).message}`));
+    }
     if (runner) {
       say('stopping the runner');
       await stopProcess(runner);
@@ -104,9 +117,8 @@ async function demo(args: DemoArgs): Promise<ResolvedName[]> {
   const ids = fleet.clusters.map((c) => c.id);
 
   next(`starting ${ids.length} clusters (${ids.join(', ')}); each CoreDNS runs its kube-system/coredns ConfigMap, kubeadm's default without clusterset.local (state in ${shown(dir)})`);
-  const watchdog = spawn(process.execPath, [path.join(REPO_ROOT, 'testbed', 'watchdog.js'), String(process.pid), statePath()], { detached: true, stdio: 'ignore' });
-  watchdog.unref();
-  const bed = await up({ clusters: ids, owner: 'cli', watchdogPid: watchdog.pid, noBuild: true, coreDns: 'configmap', log: (l) => say(`  ${l}`) });
+  startWatchdog();
+  const bed = await up({ clusters: ids, owner: 'cli', watchdogPid, noBuild: true, coreDns: 'configmap', log: (l) => say(`  ${l}`) });
   const dist = placeDist(args, staged, dir);
 
   next('creating what stays out of Git: the StorageClasses and Secrets the fleet names');
@@ -141,22 +153,7 @@ async function demo(args: DemoArgs): Promise<ResolvedName[]> {
   const names = fleetMdNames(fs.readFileSync(path.join(dist, 'fleet.md'), 'utf8'));
   const consumers = [...new Set(names.map((n) => n.consumer))];
   next(`resolving every name of fleet.md (${names.length}) from ${consumers.join(' and ') || 'no cluster'}'s CoreDNS`);
-  return resolveAll(fleet, names);
-}
-
-async function resolveAll(fleet: FleetManifest, names: readonly FleetMdName[]): Promise<ResolvedName[]> {
-  const clients = new Map(fleet.clusters.map((c) => [c.id, adminClient(c.id)]));
-  const address = (consumer: string) => clusterOf(readState()!, consumer).coredns.address;
-  const resolveEach = async () => Promise.all((await expectedIps(names, clients)).map((n) => resolve(address(n.consumer), n)));
-  try {
-    await waitFor('every pod fleet.md names running with an IP', async () => (await expectedIps(names, clients)).every((n) => n.ips.length > 0), { timeoutMs: 180_000, intervalMs: 500 }).catch((e) => say(`  ${(e as Error).message}`));
-    return await waitFor('every name answering its pod IP', async () => {
-      const rows = await resolveEach();
-      return rows.every((r) => r.ok) ? rows : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 500 }).catch(resolveEach);
-  } finally {
-    clients.forEach((c) => c.close());
-  }
+  return resolveAll(fleet, names, say);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -179,6 +176,21 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    if (args.gitops === 'flux') {
+      STEPS = FLUX_STEPS;
+      startWatchdog();
+      const { failures } = await fluxDemo({
+        say,
+        next,
+        dir: process.env.TESTBED_DIR as string,
+        portBase: Number(process.env.TESTBED_PORT_BASE),
+        onCleanup: (stop) => stops.push(stop),
+        watchdogPid: () => watchdogPid,
+      });
+      failures.forEach((f) => say(`WRONG: ${f}`));
+      say(failures.length === 0 ? 'every step checked out: Git -> Flux -> runner -> CoreDNS' : `${failures.length} check(s) failed`);
+      return failures.length === 0 ? 0 : 1;
+    }
     const rows = await demo(args);
     process.stdout.write(`\n${rows.length > 0 ? formatTables(rows) : 'fleet.md lists no DNS names: the fleet imports nothing.'}\n\n`);
     const wrong = rows.filter((r) => !r.ok).length;

@@ -7,7 +7,10 @@ import { freePort, stopChildProcess } from '../testbed/processes';
 import { COREDNS_CONFIGMAP, COREDNS_NAMESPACE } from '../lib/fleet/coredns-objects';
 import { readClusterManifests } from '../lib/runner/apply/manifests';
 import { localCorefileFor } from '../testbed/coredns-configmap';
-import { adminClient, BedState, clusterOf, REPO_ROOT, requireState, waitFor } from '../testbed/harness';
+import { FleetManifest } from '../lib/fleet/manifest';
+import { adminClient, BedState, clusterOf, readState, REPO_ROOT, requireState, waitFor } from '../testbed/harness';
+import { FleetMdName } from './fleet-md-names';
+import { expectedIps, resolve, ResolvedName } from './names';
 
 export type Say = (line: string) => void;
 
@@ -108,4 +111,20 @@ export async function coreDnsRunningConfigMap(clusterIds: readonly string[]): Pr
     }
   }
   return running;
+}
+
+/** Every name asked of its consumer's CoreDNS once its pods run; waits up to a minute for all to answer their pod IPs. */
+export async function resolveAll(fleet: FleetManifest, names: readonly FleetMdName[], say: Say): Promise<ResolvedName[]> {
+  const clients = new Map(fleet.clusters.map((c) => [c.id, adminClient(c.id)]));
+  const address = (consumer: string) => clusterOf(readState()!, consumer).coredns.address;
+  const resolveEach = async () => Promise.all((await expectedIps(names, clients)).map((n) => resolve(address(n.consumer), n)));
+  try {
+    await waitFor('every pod fleet.md names running with an IP', async () => (await expectedIps(names, clients)).every((n) => n.ips.length > 0), { timeoutMs: 180_000, intervalMs: 500 }).catch((e) => say(`  ${(e as Error).message}`));
+    return await waitFor('every name answering its pod IP', async () => {
+      const rows = await resolveEach();
+      return rows.every((r) => r.ok) ? rows : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 500 }).catch(resolveEach);
+  } finally {
+    clients.forEach((c) => c.close());
+  }
 }
