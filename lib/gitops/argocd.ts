@@ -15,6 +15,7 @@ import { keptOnPrune } from './prune-policy';
 
 export const ARGOCD_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 export const ARGOCD_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
+export const ARGOCD_COMPARE_OPTIONS = 'argocd.argoproj.io/compare-options';
 /** Folder of the Applications, for an app-of-apps (or `kubectl apply -f`) in the Argo CD cluster. */
 export const ARGOCD_FOLDER = 'argocd';
 
@@ -52,7 +53,17 @@ function application(model: FleetModel, gitops: GitOpsSpec, cluster: ClusterSpec
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
-    metadata: { labels: toolObjectLabels(model.name), name: applicationName(model, cluster.id), namespace: gitops.namespace },
+    metadata: {
+      // Diff by a server-side dry run, as the sync applies (ServerSideApply=true). With Argo CD's
+      // client-side diff, a StatefulSet with volumeClaimTemplates never reads Synced: the API
+      // server adds apiVersion, kind, volumeMode and status to each claim template, and selfHeal
+      // re-syncs it over and over (seen with argocd-application-controller v3.5.8 on the test bed,
+      // docs/gitops.md "Argo CD for real").
+      annotations: { [ARGOCD_COMPARE_OPTIONS]: 'ServerSideDiff=true' },
+      labels: toolObjectLabels(model.name),
+      name: applicationName(model, cluster.id),
+      namespace: gitops.namespace,
+    },
     spec: {
       destination: { name: cluster.argoCdCluster ?? cluster.id },
       ignoreDifferences: [

@@ -16,6 +16,12 @@ describe('Argo CD output', () => {
     expect(app.spec.syncPolicy.syncOptions).toEqual(expect.arrayContaining(['ServerSideApply=true', 'RespectIgnoreDifferences=true']));
   });
 
+  it('diffs server-side, as it applies: a StatefulSet\'s defaulted claim templates are no drift', () => {
+    for (const app of apps.values()) {
+      expect(app.metadata.annotations).toEqual({ 'argocd.argoproj.io/compare-options': 'ServerSideDiff=true' });
+    }
+  });
+
   it('ignores the status the runner writes on ServiceExports and ServiceImports', () => {
     const ignored = apps.get('argocd/reference-cluster-1.yaml').spec.ignoreDifferences;
     expect(ignored).toEqual([
