@@ -45,6 +45,9 @@ function withSyncAnnotations(obj: ManifestObject): ManifestObject {
   const extra: Record<string, string> = { [ARGOCD_SYNC_WAVE]: String(applyPhase(obj)) };
   if (keptOnPrune(obj)) {
     extra[ARGOCD_SYNC_OPTIONS] = 'Prune=false,Delete=false';
+    // Once it leaves Git it stays in the cluster on purpose; without this the Application reads
+    // OutOfSync for good (seen on the test bed when the import was removed, docs/gitops.md).
+    extra[ARGOCD_COMPARE_OPTIONS] = 'IgnoreExtraneous';
   }
   return withAnnotations(obj, extra);
 }

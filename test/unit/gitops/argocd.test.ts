@@ -46,6 +46,9 @@ describe('Argo CD output', () => {
   it('never lets Argo CD prune or delete CRDs, namespaces, the cluster\'s coredns ConfigMap or the grant its Corefile needs', () => {
     const objects = [...docsUnder(output, 'cluster-2/').values()];
     const protectedOnes = objects.filter((o) => o.metadata.annotations['argocd.argoproj.io/sync-options'] === 'Prune=false,Delete=false').map((o) => `${o.kind}/${o.metadata.name}`);
+    // and, once out of Git, they do not hold the Application OutOfSync
+    const ignoredWhenExtraneous = objects.filter((o) => o.metadata.annotations['argocd.argoproj.io/compare-options'] === 'IgnoreExtraneous').map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(ignoredWhenExtraneous.sort()).toEqual(protectedOnes.sort());
     expect(protectedOnes.sort()).toEqual([
       'ClusterRole/cdk8s-mcs-coredns-serviceimports',
       'ClusterRoleBinding/cdk8s-mcs-coredns-serviceimports',
