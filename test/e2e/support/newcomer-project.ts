@@ -6,10 +6,7 @@
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO, sh, userEnv } from './package-build';
-
-/** What `npm pack` needs of the checkout (node_modules is linked, for the build). */
-const PACKAGE_SOURCES = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'bin', 'lib', 'imports', 'crds'];
+import { dockerBuildContext, REPO, sh, userEnv } from './package-build';
 
 export { NPM_QUIET, REPO, sh, userEnv } from './package-build';
 
@@ -18,10 +15,13 @@ export function run(cwd: string, command: string, args: readonly string[], env: 
   return spawnSync(command, [...args], { cwd, encoding: 'utf8', env: userEnv(env), timeout: timeoutMs });
 }
 
-/** `npm pack` of a copy of the checkout into `work`; returns the tarball. */
+/**
+ * `npm pack` of a copy of the checkout into `work` (its prepack builds, as in a clone); returns the
+ * tarball. The copy holds what the image's build stage gets too (.dockerignore), node_modules linked.
+ */
 export function packCheckout(work: string): string {
   const copy = path.join(work, 'cdk8s-mcs');
-  for (const entry of PACKAGE_SOURCES) {
+  for (const entry of dockerBuildContext()) {
     fs.cpSync(path.join(REPO, entry), path.join(copy, entry), { recursive: true });
   }
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(copy, 'node_modules'));

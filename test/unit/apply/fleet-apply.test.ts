@@ -26,9 +26,14 @@ const settings: ManifestObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata
 const widget: ManifestObject = { apiVersion: 'example.io/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'shop' }, spec: { size: 3 } };
 const ALL = [crd, namespace, service, statefulSet, settings, widget];
 
+/** Every dist writeDist made, removed after the file. */
+const dists: string[] = [];
+afterAll(() => dists.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 /** Writes a dist with fleet.json and one folder per cluster, compiler-style file names. */
 function writeDist(objectsByCluster: Record<string, ManifestObject[]>): string {
   const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'apply-fleet-'));
+  dists.push(dist);
   for (const [id, objects] of Object.entries(objectsByCluster)) {
     fs.mkdirSync(path.join(dist, id));
     objects.forEach((o) => fs.writeFileSync(path.join(dist, id, manifestFileName(o)), stringify(o)));
