@@ -10,10 +10,12 @@
  *   coredns                                                  <- github.com/coredns/coredns
  *   coredns-multicluster (optional)                          <- coredns + github.com/coredns/multicluster
  *   flux (optional): source-controller, kustomize-controller <- github.com/fluxcd/* (flux-build.ts)
+ *   argocd (on demand): application controller, repo server  <- github.com/argoproj/argo-cd/v3 (argocd-build.ts)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BuildContext, countDeps, goModDownloadJson, runGo } from './build-go';
+import { argoCdComponent } from './argocd-build';
 import { fluxComponent } from './flux-build';
 import { applyPatches, patchesRecord } from './kwok-patches';
 import { BuildDirs, VERSIONS } from './versions';
@@ -214,7 +216,7 @@ func main() { coremain.Run() }
   },
 };
 
-export const COMPONENTS: Component[] = [k8sComponent, etcdComponent, kwokComponent, corednsComponent, corednsMcComponent, fluxComponent];
+export const COMPONENTS: Component[] = [k8sComponent, etcdComponent, kwokComponent, corednsComponent, corednsMcComponent, fluxComponent, argoCdComponent];
 
 export function isBuilt(dirs: BuildDirs, c: Component): boolean {
   return fs.existsSync(stamp(dirs, c.name)) && c.outputs.every((o) => fs.existsSync(path.join(dirs.bin, o)));

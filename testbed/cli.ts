@@ -16,7 +16,7 @@ import type { CoreDnsMode } from './state';
 function usage(): never {
   process.stderr.write(
     'usage: npm run testbed -- <command>\n' +
-      '  build [--force] [--retry-optional] [--with NAME]   build the binaries into the cache (skipped when cached); --with adds an on-demand component (none today)\n' +
+      '  build [--force] [--retry-optional] [--with NAME]   build the binaries into the cache (skipped when cached); --with adds an on-demand component (argocd)\n' +
       '  up [--clusters id1,id2,...]          start the bed (default: the example fleet\'s cluster ids)\n' +
       '     [--node-pod-cidr-prefix N]        each fake node\'s pod range: /24 (default, 253 pod IPs) up to /18 (16,381)\n' +
       '     [--coredns bed|configmap]         bed (default): CoreDNS serves clusterset.local from the start;\n' +

@@ -9,16 +9,16 @@
  * One Flux bed for the whole file: its own clusters (TESTBED_DIR in a temp dir,
  * ports from 26500 or FLUX_BED_PORT_BASE, apart from the globalSetup bed), Flux's ports 26900-26904, the Git server on 26910.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { Fleet, GitOps, HeadlessImport, MultiClusterStatefulSet } from '../../lib';
 import { createRepo, GitRepo, GitServer, startGitServer } from '../../testbed/git-server';
 import { entryKustomization, Flux, fluxPorts, fluxReady, fluxUnavailable, FLUX_NAMESPACE, gitRepository, kubeconfigSecret, startFlux } from '../../testbed/flux';
-import { adminClient, down, REPO_ROOT, statePath, up } from '../../testbed/harness';
+import { adminClient } from '../../testbed/harness';
 import { KubeClient, waitFor } from '../../testbed/kube';
+import { RUNNER_WRITES, runnerWritesPresent, writeLikeTheRunner } from './support/runner-writes';
+import { PrivateBed, startPrivateBed } from './support/private-bed';
 import './support/testbed';
 
 const unavailable = fluxUnavailable();
@@ -34,8 +34,8 @@ const HUB = 'cluster-1';
 const NS = 'provider-ns';
 const STAGES: Record<string, string[]> = { 'cluster-1': ['crds', 'workloads'], 'cluster-2': ['crds', 'workloads', 'dns'] };
 
+let bed: PrivateBed | undefined;
 let work: string;
-let savedEnv: Record<string, string | undefined>;
 let git: GitServer | undefined;
 let repo: GitRepo;
 let flux: Flux | undefined;
@@ -106,15 +106,8 @@ beforeAll(async () => {
     if (skipAsked) return;
     throw new Error(`Flux cannot run on this bed: ${unavailable.trim()}. Build it with \`npm run testbed -- build --retry-optional\`, or set CDK8S_MCS_SKIP_FLUX=1 to skip this file`);
   }
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-flux-'));
-  savedEnv = { TESTBED_DIR: process.env.TESTBED_DIR, TESTBED_STATE: process.env.TESTBED_STATE, TESTBED_PORT_BASE: process.env.TESTBED_PORT_BASE };
-  process.env.TESTBED_DIR = path.join(work, 'bed');
-  process.env.TESTBED_STATE = '';
-  // the file's own bed, beside the one jest's globalSetup started at TESTBED_PORT_BASE (same ports would clash)
-  process.env.TESTBED_PORT_BASE = String(FLUX_BED_PORT_BASE);
-  const wd = spawn(process.execPath, [path.join(REPO_ROOT, 'testbed', 'watchdog.js'), String(process.pid), statePath()], { detached: true, stdio: 'ignore' });
-  wd.unref();
-  await up({ clusters: CLUSTERS, owner: 'jest', ownerPid: process.pid, watchdogPid: wd.pid, noBuild: true, log });
+  bed = await startPrivateBed({ prefix: 'mcs-flux-', portBase: FLUX_BED_PORT_BASE, clusters: CLUSTERS, log });
+  work = bed.work;
   for (const id of CLUSTERS) clients.set(id, adminClient(id));
   // what stays out of Git: the provider's StorageClass
   await kube('cluster-1').apply({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'standard' }, provisioner: 'kwok.x-k8s.io/volume', reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' } as never, { fieldManager: 'e2e' });
@@ -132,10 +125,7 @@ afterAll(async () => {
   await flux?.stop();
   await git?.close();
   for (const c of clients.values()) c.close();
-  await down({ log }).catch(() => undefined);
-  Object.assign(process.env, savedEnv);
-  for (const [k, v] of Object.entries(savedEnv)) if (v === undefined) delete process.env[k];
-  fs.rmSync(work, { recursive: true, force: true });
+  await bed?.stop();
 }, 120_000);
 
 describeFlux('Flux syncs the synthesized fleet from Git into both clusters', () => {
@@ -189,19 +179,7 @@ describeFlux('Flux syncs the synthesized fleet from Git into both clusters', () 
   it('prunes what left Git but never the runner-owned EndpointSlices, ServiceImport status or PVCs', async () => {
     // what the runner writes (same labels, same field manager)
     const c2 = kube('cluster-2');
-    const slice = {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: 'amcs-mysql-cluster-1', namespace: NS, labels: { 'kubernetes.io/service-name': 'amcs-mysql', 'endpointslice.kubernetes.io/managed-by': 'cdk8s-mcs' } },
-      addressType: 'IPv4',
-      endpoints: [{ addresses: ['10.10.0.1'], hostname: 'mysql-0' }],
-      ports: [{ name: 'tcp', port: 3306, protocol: 'TCP' }],
-    };
-    await c2.apply(slice as never, { fieldManager: 'cdk8s-mcs-sync' });
-    const derivedImport = { apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceImport', metadata: { name: 'derived', namespace: NS, labels: { 'mcs.cdk8s.io/derived-by': 'cdk8s-mcs' } }, spec: { type: 'Headless', ports: [{ name: 'tcp', port: 3306, protocol: 'TCP' }] } };
-    await c2.apply(derivedImport as never, { fieldManager: 'cdk8s-mcs-sync' });
-    const statusPath = (await c2.pathFor('multicluster.x-k8s.io/v1alpha1', 'ServiceImport', NS, 'mysql')) + '/status?fieldManager=cdk8s-mcs-sync&force=true';
-    await c2.request('PATCH', statusPath, { apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceImport', metadata: { name: 'mysql', namespace: NS }, status: { clusters: [{ cluster: 'cluster-1' }] } }, 'application/apply-patch+yaml');
+    await writeLikeTheRunner(c2, NS, 'mysql');
     const pvcs = async () => (await kube('cluster-1').list('v1', 'PersistentVolumeClaim', NS)).map((p: { metadata: { name: string } }) => p.metadata.name).sort();
     await waitFor('PVCs data-mysql-0 and -1', async () => (await pvcs()).length === 2, { timeoutMs: 60_000 });
 
@@ -209,15 +187,14 @@ describeFlux('Flux syncs the synthesized fleet from Git into both clusters', () 
     const second = repo.commitTree('dist', synth({ replicas: 3 }), 'fleet: 3 replicas');
     await waitAllReady(second);
     const imp = await c2.get('multicluster.x-k8s.io/v1alpha1', 'ServiceImport', 'mysql', NS);
-    expect(imp.status).toEqual({ clusters: [{ cluster: 'cluster-1' }] });
+    expect(imp.status).toEqual(RUNNER_WRITES.status);
     await waitFor('3 PVCs', async () => (await pvcs()).length === 3, { timeoutMs: 60_000 });
 
     // commit 3: the import removed; Flux prunes its Service and ServiceImport in cluster-2 and the StatefulSet stays
     const third = repo.commitTree('dist', synth({ replicas: 3, withImport: false }), 'fleet: import removed');
     await waitAllReady(third, { withImport: false });
     await waitFor('the import pruned from cluster-2', async () => !(await c2.tryGet('multicluster.x-k8s.io/v1alpha1', 'ServiceImport', 'mysql', NS)) && !(await c2.tryGet('v1', 'Service', 'amcs-mysql', NS)), { timeoutMs: 60_000 });
-    expect(await c2.tryGet('discovery.k8s.io/v1', 'EndpointSlice', 'amcs-mysql-cluster-1', NS)).toBeTruthy();
-    expect(await c2.tryGet('multicluster.x-k8s.io/v1alpha1', 'ServiceImport', 'derived', NS)).toBeTruthy();
+    expect(await runnerWritesPresent(c2, NS)).toEqual({ slice: true, derivedImport: true });
     expect(await pvcs()).toEqual(['data-mysql-0', 'data-mysql-1', 'data-mysql-2']);
     // prune: disabled kept the namespace and the CRDs, the coredns ConfigMap as applied and the grant its Corefile needs
     expect(await c2.tryGet('v1', 'Namespace', NS)).toBeTruthy();

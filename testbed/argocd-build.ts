@@ -1,0 +1,106 @@
+/**
+ * Argo CD on the test bed (on-demand component `argocd`: `npm run testbed -- build --with argocd`):
+ * the multi-call `argocd` binary of github.com/argoproj/argo-cd/v3 (it runs as
+ * argocd-application-controller and argocd-repo-server, by the name it is started under), Argo CD's
+ * CRDs and the two helper scripts its repo server calls, all from the same module version, into
+ * `<bin>/argocd-<version>/` of the bed's cache. Redis comes from Debian (`redis-server`).
+ *
+ * Recipe: argo-cd's go.mod replaces its own gitops-engine with `./gitops-engine`, which is not in
+ * the module zip, so it is built from a wrapper module: the release's go.mod under another module
+ * path (same requirements and k8s.io replaces), the local replace dropped, `require
+ * github.com/argoproj/argo-cd/v3 <version>`, then `go build -mod=mod .../cmd`.
+ *
+ * v3.5.8, the newest release that builds with the bed's Go 1.26 (v3.6 needs Go 1.27). On demand,
+ * not with the bed: its cold build took 15.5 minutes on this machine, which would take a cold CI
+ * run past its budget; test/e2e/argocd.test.ts runs where it is built and says so where it is not.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Component } from './build-components';
+import { goModDownloadJson, runGo } from './build-go';
+import { BuildDirs } from './versions';
+
+export const ARGOCD_MODULE = 'github.com/argoproj/argo-cd/v3';
+export const ARGOCD_VERSION = 'v3.5.8';
+
+/**
+ * Replaces for versions the module proxy here refuses. argo-cd v3.5.8 requires
+ * github.com/argoproj/argo-cd/gitops-engine v0.7.1-0.20250908182407-97ad5b59a627 (its own
+ * sub-folder, replaced by `./gitops-engine`); the proxy answers 403 for that pseudo-version and
+ * lists no tagged one, so the build takes the one it serves as @latest, a master commit of
+ * 2026-09-14 built against the same Kubernetes libraries (v0.36.1). Not the exact release-3.5
+ * copy: sync and diff could differ from the real v3.5.8 in details.
+ */
+export const ARGOCD_PROXY_WORKAROUNDS: Record<string, string> = {
+  'github.com/argoproj/argo-cd/gitops-engine': 'v0.0.0-20260914071520-c9c369efcc5b',
+};
+
+/** The Argo CD CRDs the controller needs, from `manifests/crds/` of the module. */
+const CRD_FILES = ['application-crd.yaml', 'applicationset-crd.yaml', 'appproject-crd.yaml'];
+/** What the repo server runs from PATH (the image ships them from `hack/`). */
+const HELPER_SCRIPTS = ['git-verify-wrapper.sh', 'git-ask-pass.sh'];
+
+export function argoCdFolder(): string {
+  return `argocd-${ARGOCD_VERSION}`;
+}
+
+export interface ArgoCdBinaries {
+  /** folder to put first on PATH: argocd, its two names, the helper scripts */
+  binDir: string;
+  applicationController: string;
+  repoServer: string;
+  crds: string;
+}
+
+export function argoCdBinaries(dirs: BuildDirs): ArgoCdBinaries {
+  const d = path.join(dirs.bin, argoCdFolder());
+  return { binDir: d, applicationController: path.join(d, 'argocd-application-controller'), repoServer: path.join(d, 'argocd-repo-server'), crds: path.join(d, 'crds.yaml') };
+}
+
+/** True when the component built (its stamp and outputs exist). */
+export function argoCdBuilt(dirs: BuildDirs): boolean {
+  const b = argoCdBinaries(dirs);
+  return fs.existsSync(path.join(dirs.bin, '.argocd.ok')) && [b.applicationController, b.repoServer, b.crds].every((f) => fs.existsSync(f));
+}
+
+export const argoCdComponent: Component = {
+  name: 'argocd',
+  get outputs() {
+    return [`${argoCdFolder()}/argocd`, `${argoCdFolder()}/crds.yaml`];
+  },
+  optional: true,
+  onDemand: true,
+  async build(ctx) {
+    const dir = path.join(ctx.dirs.src, 'argocd');
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    const dl = await goModDownloadJson(ctx, `${ARGOCD_MODULE}@${ARGOCD_VERSION}`, dir);
+    const goMod = fs.readFileSync(path.join(dl.Dir, 'go.mod'), 'utf8')
+      .replace(/^module .*$/m, 'module testbed/argocd')
+      .split('\n')
+      .filter((l) => !/=>\s*\.\.?\//.test(l))
+      .join('\n');
+    fs.writeFileSync(path.join(dir, 'go.mod'), goMod);
+    fs.copyFileSync(path.join(dl.Dir, 'go.sum'), path.join(dir, 'go.sum'));
+    fs.chmodSync(path.join(dir, 'go.sum'), 0o644);
+    const edits = [`-require=${ARGOCD_MODULE}@${ARGOCD_VERSION}`, ...Object.entries(ARGOCD_PROXY_WORKAROUNDS).map(([m, v]) => `-replace=${m}=${m}@${v}`)];
+    await runGo(ctx, 'argocd: go mod edit', ['mod', 'edit', ...edits], { cwd: dir });
+    const tmp = path.join(ctx.dirs.bin, '.tmp-argocd');
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp, { recursive: true });
+    ctx.log(`argocd: compiling ${ARGOCD_MODULE}/cmd@${ARGOCD_VERSION} (wrapper module ${dir})`);
+    await runGo(ctx, 'argocd: go build', ['build', '-mod=mod', '-v', '-ldflags', '-s -w', '-o', path.join(tmp, 'argocd'), `${ARGOCD_MODULE}/cmd`], { cwd: dir });
+    for (const name of ['argocd-application-controller', 'argocd-repo-server']) {
+      fs.symlinkSync('argocd', path.join(tmp, name));
+    }
+    for (const script of HELPER_SCRIPTS) {
+      fs.copyFileSync(path.join(dl.Dir, 'hack', script), path.join(tmp, script));
+      fs.chmodSync(path.join(tmp, script), 0o755);
+    }
+    const crds = CRD_FILES.map((f) => `# from ${ARGOCD_MODULE}@${ARGOCD_VERSION}/manifests/crds/${f}\n` + fs.readFileSync(path.join(dl.Dir, 'manifests', 'crds', f), 'utf8').replace(/^---\n/, '').trim() + '\n');
+    fs.writeFileSync(path.join(tmp, 'crds.yaml'), crds.join('---\n'));
+    const dest = path.join(ctx.dirs.bin, argoCdFolder());
+    fs.rmSync(dest, { recursive: true, force: true });
+    fs.renameSync(tmp, dest);
+  },
+};

@@ -1,0 +1,233 @@
+/**
+ * Argo CD on a running test bed: Redis (Debian's redis-server), argocd-repo-server and
+ * argocd-application-controller (built by argocd-build.ts) run as processes against one cluster of
+ * the bed, the hub, and sync the Applications a fleet synthesized with `GitOps.ARGOCD` emits from
+ * a Git repository served by git-server.ts.
+ *
+ * What the install manifests would create is created here: Argo CD's CRDs, the `argocd` namespace
+ * with `argocd-cm`, `argocd-secret` and the `default` AppProject, and one cluster Secret per bed
+ * cluster (label `argocd.argoproj.io/secret-type: cluster`, named by its cluster ID, which is the
+ * `destination.name` the emitted Applications use). No API server, UI or Dex: nothing here needs them.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { argoCdBinaries, argoCdBuilt, ArgoCdBinaries } from './argocd-build';
+import { cachedBuild } from './build';
+import { kubeconfigYaml } from './cluster-plan';
+import { adminClient } from './control';
+import { KubeClient, KubeObject, parseYamlObjects, waitFor } from './kube';
+import { clusterOf, requireState } from './state';
+
+export const ARGOCD_NAMESPACE = 'argocd';
+
+/** Why Argo CD cannot run on this machine's bed, or undefined when it can. */
+export function argoCdUnavailable(): string | undefined {
+  const dirs = cachedBuild().dirs;
+  if (!argoCdBuilt(dirs)) return `the on-demand test-bed component "argocd" is not built in ${dirs.bin} (npm run testbed -- build --with argocd; about 15 minutes cold)`;
+  if (spawnSync('redis-server', ['--version']).status !== 0) return 'redis-server is not installed (apt-get install -y redis-server)';
+  return undefined;
+}
+
+export interface ArgoCdPorts {
+  redis: number;
+  repoServer: number;
+  repoServerMetrics: number;
+  controllerMetrics: number;
+}
+
+/** Four consecutive ports from `base`. */
+export function argoCdPorts(base: number): ArgoCdPorts {
+  return { redis: base, repoServer: base + 1, repoServerMetrics: base + 2, controllerMetrics: base + 3 };
+}
+
+export interface ArgoCd {
+  readonly hub: string;
+  readonly logs: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+function httpOk(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A cluster Secret: how Argo CD reaches a destination cluster (its server URL, CA and a token). */
+export function clusterSecret(clusterId: string): KubeObject {
+  const c = clusterOf(requireState(), clusterId);
+  const config = { bearerToken: c.adminToken, tlsClientConfig: { insecure: false, caData: fs.readFileSync(c.caFile).toString('base64') } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: `cluster-${clusterId}`, namespace: ARGOCD_NAMESPACE, labels: { 'argocd.argoproj.io/secret-type': 'cluster' } },
+    type: 'Opaque',
+    stringData: { name: clusterId, server: c.server, config: JSON.stringify(config) },
+  } as KubeObject;
+}
+
+/** Argo CD's CRDs, its namespace, settings and default project, and a cluster Secret per bed cluster, in the hub. */
+async function install(hub: string, bins: ArgoCdBinaries): Promise<void> {
+  const crds = parseYamlObjects(fs.readFileSync(bins.crds, 'utf8')).filter((o) => o.kind === 'CustomResourceDefinition');
+  const kube = adminClient(hub);
+  try {
+    await kube.apply(crds, { fieldManager: 'testbed-argocd' });
+    await waitFor('Argo CD CRDs Established', async () => {
+      for (const crd of crds) {
+        const got = await kube.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', crd.metadata.name);
+        if (!got.status?.conditions?.some((x: { type: string; status: string }) => x.type === 'Established' && x.status === 'True')) return false;
+      }
+      return true;
+    }, { timeoutMs: 30000 });
+  } finally {
+    kube.close();
+  }
+  // a new client: the first one's discovery predates the CRDs
+  const k = adminClient(hub);
+  try {
+    const part = { 'app.kubernetes.io/part-of': 'argocd' };
+    await k.apply([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ARGOCD_NAMESPACE } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm', namespace: ARGOCD_NAMESPACE, labels: part }, data: { 'timeout.reconciliation': '10s' } },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'argocd-secret', namespace: ARGOCD_NAMESPACE, labels: part }, stringData: { 'server.secretkey': 'test-bed-only' } },
+      {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'AppProject',
+        metadata: { name: 'default', namespace: ARGOCD_NAMESPACE },
+        spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], clusterResourceWhitelist: [{ group: '*', kind: '*' }] },
+      },
+      ...requireState().clusters.map((c) => clusterSecret(c.id)),
+    ] as KubeObject[], { fieldManager: 'testbed-argocd' });
+  } finally {
+    k.close();
+  }
+}
+
+/** Starts Redis, the repo server and the application controller against the hub; resolves once each answers. */
+export async function startArgoCd(opts: { hub: string; dir: string; ports: ArgoCdPorts; log?: (line: string) => void; ownerPid?: number }): Promise<ArgoCd> {
+  const why = argoCdUnavailable();
+  if (why) throw new Error(`Argo CD is not available on this bed: ${why}`);
+  const log = opts.log ?? (() => undefined);
+  const bins = argoCdBinaries(cachedBuild().dirs);
+  const hub = clusterOf(requireState(), opts.hub);
+  fs.mkdirSync(opts.dir, { recursive: true });
+  const kubeconfig = path.join(opts.dir, 'hub.kubeconfig');
+  fs.writeFileSync(kubeconfig, kubeconfigYaml([{ name: hub.id, server: hub.server, caFile: hub.caFile, token: hub.adminToken }], hub.id), { mode: 0o600 });
+  await install(opts.hub, bins);
+
+  const p = opts.ports;
+  const specs = [
+    { name: 'redis', binary: 'redis-server', args: ['--port', String(p.redis), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', opts.dir], ready: async () => redisPing(p.redis) },
+    {
+      name: 'repo-server',
+      binary: bins.repoServer,
+      args: ['--redis', `127.0.0.1:${p.redis}`, '--address', '127.0.0.1', '--port', String(p.repoServer), '--metrics-address', '127.0.0.1', '--metrics-port', String(p.repoServerMetrics),
+        // plaintext on loopback; the client CA flag defaults to a path in the image and must be emptied with it
+        '--disable-tls', '--client-ca-path=', '--logformat', 'text'],
+      ready: () => httpOk(`http://127.0.0.1:${p.repoServerMetrics}/healthz`),
+    },
+    {
+      name: 'application-controller',
+      binary: bins.applicationController,
+      args: ['--kubeconfig', kubeconfig, '--namespace', ARGOCD_NAMESPACE, '--repo-server', `127.0.0.1:${p.repoServer}`, '--repo-server-plaintext', '--redis', `127.0.0.1:${p.redis}`,
+        '--metrics-port', String(p.controllerMetrics), '--app-resync', '20', '--logformat', 'text'],
+      ready: () => httpOk(`http://127.0.0.1:${p.controllerMetrics}/metrics`),
+    },
+  ];
+  const pids: { name: string; pid: number; log: string }[] = [];
+  const stop = async () => {
+    for (const x of [...pids].reverse()) {
+      try {
+        process.kill(-x.pid, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+    }
+    const deadline = Date.now() + 10000;
+    while (pids.some((x) => alive(x.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    for (const x of pids) {
+      try {
+        process.kill(-x.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  };
+  try {
+    for (const spec of specs) {
+      const logFile = path.join(opts.dir, `${spec.name}.log`);
+      const fd = fs.openSync(logFile, 'a');
+      const child = spawn(spec.binary, spec.args, {
+        detached: true,
+        cwd: opts.dir,
+        stdio: ['ignore', fd, fd],
+        // the repo server runs git-verify-wrapper.sh and git-ask-pass.sh from PATH; no GPG keyring here
+        env: { PATH: `${bins.binDir}:${process.env.PATH}`, HOME: opts.dir, TMPDIR: opts.dir, ARGOCD_GPG_ENABLED: 'false' },
+      });
+      fs.closeSync(fd);
+      child.unref();
+      if (!child.pid) throw new Error(`could not start ${spec.binary}`);
+      pids.push({ name: spec.name, pid: child.pid, log: logFile });
+      log(`${spec.name} started (pid ${child.pid}, log ${logFile})`);
+      const proc = pids[pids.length - 1];
+      await waitFor(`${spec.name} ready`, async () => {
+        if (!alive(proc.pid)) throw new Error(`${spec.name} exited; log ${proc.log}:\n${fs.readFileSync(proc.log, 'utf8').slice(-3000)}`);
+        return spec.ready();
+      }, { timeoutMs: 90000, intervalMs: 500, fatal: () => true });
+      log(`${spec.name} ready`);
+    }
+    // stops everything when the owner dies without stopping it (Ctrl-C, a crashed test worker)
+    const owner = opts.ownerPid ?? process.pid;
+    const guard = spawn('sh', ['-c', `while kill -0 ${owner} 2>/dev/null; do sleep 2; done; ${pids.map((x) => `kill -9 -${x.pid} 2>/dev/null`).join('; ')}`], { detached: true, stdio: 'ignore' });
+    guard.unref();
+    if (guard.pid) pids.push({ name: 'guard', pid: guard.pid, log: '' });
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { hub: opts.hub, logs: Object.fromEntries(pids.filter((x) => x.log).map((x) => [x.name, x.log])), stop };
+}
+
+function redisPing(port: number): boolean {
+  return spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG';
+}
+
+export interface AppState {
+  sync?: string;
+  revision?: string;
+  health?: string;
+  operation?: string;
+  message?: string;
+}
+
+/** An Application's sync and health status, and its last operation. */
+export async function applicationState(kube: KubeClient, name: string): Promise<AppState | undefined> {
+  const a = await kube.tryGet('argoproj.io/v1alpha1', 'Application', name, ARGOCD_NAMESPACE);
+  if (!a) return undefined;
+  const st = a.status ?? {};
+  return { sync: st.sync?.status, revision: st.sync?.revision, health: st.health?.status, operation: st.operationState?.phase, message: st.operationState?.message };
+}
+
+/** Asks Argo CD to compare again now (the `argocd.argoproj.io/refresh` annotation `argocd app get --refresh` sets). */
+export async function requestRefresh(kube: KubeClient, name: string): Promise<void> {
+  const p = await kube.pathFor('argoproj.io/v1alpha1', 'Application', ARGOCD_NAMESPACE, name);
+  await kube.request('PATCH', p, { metadata: { annotations: { 'argocd.argoproj.io/refresh': 'normal' } } }, 'application/merge-patch+json');
+}
