@@ -17,8 +17,14 @@ const corednsCm = (corefile: string): ManifestObject => ({ apiVersion: 'v1', kin
 const settings: ManifestObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'kube-system' }, data: { mode: 'fast' } };
 const coreDns = { version: '1.12.2', flavour: CoreDnsFlavour.IN_TREE, config: CoreDnsConfig.COREFILE };
 
+const tmpDirs: string[] = [];
+afterAll(() => {
+  for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
 function writeDist(objects: ManifestObject[]): string {
   const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'coredns-apply-'));
+  tmpDirs.push(dist);
   fs.mkdirSync(path.join(dist, 'c1'));
   objects.forEach((o) => fs.writeFileSync(path.join(dist, 'c1', manifestFileName(o)), stringify(o)));
   return dist;

@@ -13,9 +13,15 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
+const tmpDirs: string[] = [];
+afterAll(() => {
+  for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
 describe('the API reference in docs/api', () => {
   it('is what typedoc generates from the TSDoc of the public API today (run `npm run docs:api` after changing it)', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-api-'));
+    tmpDirs.push(out);
     execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typedoc', 'bin', 'typedoc'), '--out', out, '--logLevel', 'Error'], { cwd: ROOT, stdio: 'pipe' });
     expect(filesUnder(out)).toEqual(filesUnder(COMMITTED));
     for (const file of filesUnder(out)) {

@@ -15,6 +15,11 @@ function fleetWithCluster() {
 
 const workload = { namespace: 'db', image: 'mysql:8.4', ports: [{ name: 'tcp', port: 3306 }] };
 
+const tmpDirs: string[] = [];
+afterAll(() => {
+  for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
 describe('bugs found by the fleet property test', () => {
   it('refuses a port name with consecutive hyphens, which Kubernetes refuses on the container port', () => {
     const { fleet, a } = fleetWithCluster();
@@ -128,7 +133,9 @@ describe('bugs found by the fleet property test', () => {
   });
 
   it('reports a baseCorefile the clusterset patch cannot work on as a fleet problem, and writes nothing', () => {
-    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-found-')), 'dist');
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-found-'));
+    tmpDirs.push(parent);
+    const outdir = path.join(parent, 'dist');
     const fleet = new Fleet({ outdir });
     const a = fleet.addCluster('a', { storageClass: 'standard' });
     const b = fleet.addCluster('b', { coreDnsVersion: '1.12.2', baseCorefile: '.:53 {\n    forward . /etc/resolv.conf\n}\n' });
