@@ -17,7 +17,7 @@ import { applyFleet, FleetApplyOptions } from '../../lib/runner/apply/fleet-appl
 import { inventoryName, INVENTORY_NAMESPACE } from '../../lib/runner/apply/inventory';
 import { readClusterManifests } from '../../lib/runner/apply/manifests';
 import { ClusterReport, countOutcomes } from '../../lib/runner/apply/report';
-import { ensureStorageClass, REPO, renderFleetDist, waitForPods } from './support/fleet-run';
+import { ensureStorageClass, REPO, renderFleetDist, waitForPods, removeRenderedDists } from './support/fleet-run';
 import * as tb from './support/testbed';
 
 const REFERENCE_DIST = path.join(REPO, 'dist');
@@ -28,6 +28,8 @@ const referenceCount = (clusterId: string) => readClusterManifests(REFERENCE_DIS
 const ownNs = tb.uniqueName('apply');
 const ownFleet = tb.uniqueName('apply-e2e');
 let ownDist: string;
+/** Temporary folders of this file (copies of dist, a broken kubeconfig), removed in the last afterAll. */
+const tmpDirs: string[] = [];
 
 /** Admin clients of the runner's own REST client, so the request counters can be read. */
 function adminClients(): Map<string, KubeClient> {
@@ -59,6 +61,7 @@ function changed(reports: readonly ClusterReport[]): string[] {
 
 function copyDist(from: string): string {
   const to = fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-apply-copy-'));
+  tmpDirs.push(to);
   fs.cpSync(from, to, { recursive: true });
   return to;
 }
@@ -106,6 +109,12 @@ afterAll(async () => {
     await deleteAndWait(id, REFERENCE_NS);
   }
   tb.closeClients();
+});
+
+// Declared after the file's other top-level afterAll, so it runs last (jest runs them in declaration order).
+afterAll(() => {
+  for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  removeRenderedDists();
 });
 
 describe('apply of the reference scenario from dist/', () => {
@@ -211,7 +220,9 @@ describe('apply when one cluster fails', () => {
     const kubeconfig = parse(fs.readFileSync(tb.bed().kubeconfig, 'utf8'));
     const contextOf2 = kubeconfig.contexts.find((c: { name: string }) => c.name === c2).context.cluster;
     kubeconfig.clusters.find((c: { name: string }) => c.name === contextOf2).cluster.server = 'https://127.0.0.1:1';
-    const broken = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-apply-kc-')), 'kubeconfig');
+    const brokenDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-apply-kc-'));
+    tmpDirs.push(brokenDir);
+    const broken = path.join(brokenDir, 'kubeconfig');
     fs.writeFileSync(broken, stringify(kubeconfig));
     const out: string[] = [];
     const err: string[] = [];

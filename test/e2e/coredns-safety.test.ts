@@ -14,7 +14,7 @@ import { KUBEADM_DEFAULT_COREFILE } from '../../lib/corefile';
 import { inventoryName, INVENTORY_NAMESPACE } from '../../lib/runner/apply/inventory';
 import { CoreDnsFollower, followCoreDnsConfigMap } from '../../testbed/coredns-follow';
 import { restore, sharedObjects, snapshot, Snapshot } from './support/bed-snapshot';
-import { deleteNamespaceAndWait, distObjects, renderFleetDist } from './support/fleet-run';
+import { deleteNamespaceAndWait, distObjects, renderFleetDist, removeRenderedDists } from './support/fleet-run';
 import * as tb from './support/testbed';
 
 const [c1, c2] = ['cluster-1', 'cluster-2'];
@@ -76,6 +76,12 @@ afterAll(async () => {
   await deleteNamespaceAndWait(ns);
   tb.closeClients();
 }, 240_000);
+
+// Declared after the file's other top-level afterAll, so it runs last (jest runs them in declaration order).
+afterAll(() => {
+  fs.rmSync(work, { recursive: true, force: true });
+  removeRenderedDists();
+});
 
 describe('a Corefile with custom lines in the cluster', () => {
   let pulled: string;

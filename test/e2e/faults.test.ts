@@ -6,7 +6,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { HeadlessImport, MultiClusterStatefulSet, PodManagementPolicy } from '../../lib';
-import { applyDist, deleteNamespaceAndWait, ensureRunnerNamespace, eventually, REPO, renderFleetDist, runnerClients, runnerKubeconfig } from './support/fleet-run';
+import { applyDist, deleteNamespaceAndWait, ensureRunnerNamespace, eventually, REPO, renderFleetDist, runnerClients, runnerKubeconfig, removeRenderedDists } from './support/fleet-run';
 import * as tb from './support/testbed';
 
 const [provider, consumer] = ['cluster-1', 'cluster-2'];
@@ -131,6 +131,9 @@ afterAll(async () => {
   await deleteNamespaceAndWait(ns);
   tb.closeClients();
 });
+
+// Declared after the file's other top-level afterAll, so it runs last (jest runs them in declaration order).
+afterAll(() => removeRenderedDists());
 
 describe('faults', () => {
   it('converges with no orphaned or duplicate slices after being killed -9 in the middle of a large sync', async () => {

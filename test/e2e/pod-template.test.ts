@@ -8,7 +8,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu, k8s, StatefulSetUpdateStrategy } from 'cdk8s-plus-28';
 import { MultiClusterStatefulSet } from '../../lib';
-import { distObjects, renderFleetDist } from './support/fleet-run';
+import { distObjects, renderFleetDist, removeRenderedDists } from './support/fleet-run';
 import * as tb from './support/testbed';
 
 const [c1, c2] = ['cluster-1', 'cluster-2'];
@@ -74,6 +74,9 @@ afterAll(async () => {
   await tb.deleteNamespace(ns, [c1, c2]).catch(() => undefined);
   tb.closeClients();
 });
+
+// Declared after the file's other top-level afterAll, so it runs last (jest runs them in declaration order).
+afterAll(() => removeRenderedDists());
 
 describe('the StatefulSet of a fleet using the pod-template props', () => {
   it.each([c1, c2])('is accepted by the real API server of %s (server-side apply, dry run, strict field validation), with every field kept', async (clusterId) => {

@@ -17,7 +17,7 @@ import { collectStatus, FleetStatus } from '../../lib/runner/status/collect';
 import { formatStatus } from '../../lib/runner/status/format';
 import { SyncController } from '../../lib/runner/sync/controller';
 import { restore, snapshot, Snapshot } from './support/bed-snapshot';
-import { applyDist, deleteNamespaceAndWait, ensureRunnerNamespace, renderFleetDist, startSync, waitForPods } from './support/fleet-run';
+import { applyDist, deleteNamespaceAndWait, ensureRunnerNamespace, renderFleetDist, startSync, waitForPods, removeRenderedDists } from './support/fleet-run';
 import * as tb from './support/testbed';
 
 const [c1, c2] = ['cluster-1', 'cluster-2'];
@@ -44,6 +44,9 @@ afterAll(async () => {
   await restore(deploymentSnapshot);
   tb.closeClients();
 });
+
+// Declared after the file's other top-level afterAll, so it runs last (jest runs them in declaration order).
+afterAll(() => removeRenderedDists());
 
 describe('preflight', () => {
   let dist: string;

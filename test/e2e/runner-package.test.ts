@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { containerArgv, containerEnv, mapMountedPaths } from '../unit/support/container-run';
 import { finalStage } from '../unit/support/dockerfile';
 import { Family, parsePrometheusText, sampleValue } from '../unit/support/prometheus-text';
-import { deleteNamespaceAndWait, ensureRunnerNamespace, eventually, runnerKubeconfig, waitForPods } from './support/fleet-run';
+import { deleteNamespaceAndWait, ensureRunnerNamespace, eventually, runnerKubeconfig, waitForPods, removeRenderedDists } from './support/fleet-run';
 import { installProduction, packLikeTheImage } from './support/package-build';
 import { applyAllButTheRunner, httpGet, portFree, renderRunnerFleet, RunnerPodSpec, runnerPodSpec, RunningPod, snapshot, startPod, stopPod, writeVolumes } from './support/runner-pod';
 import * as tb from './support/testbed';
@@ -47,6 +47,9 @@ afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
   fs.rmSync(dist, { recursive: true, force: true });
 });
+
+// Declared after the file's other top-level afterAll, so it runs last (jest runs them in declaration order).
+afterAll(() => removeRenderedDists());
 
 describe('the runner installed as the image installs it, run as the Deployment runs it', () => {
   it('installs with production dependencies only', () => {

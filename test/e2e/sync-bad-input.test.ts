@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { HeadlessImport, MultiClusterStatefulSet } from '../../lib';
 import { main as cli } from '../../lib/cli';
-import { applyDist, distObjects, ensureRunnerNamespace, runnerKubeconfig, renderFleetDist, waitForPods, deleteNamespaceAndWait } from './support/fleet-run';
+import { applyDist, distObjects, ensureRunnerNamespace, runnerKubeconfig, renderFleetDist, waitForPods, deleteNamespaceAndWait, removeRenderedDists } from './support/fleet-run';
 import * as tb from './support/testbed';
 
 const [provider, consumer] = ['cluster-1', 'cluster-2'];
@@ -56,7 +56,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await deleteNamespaceAndWait(ns);
   tb.closeClients();
+});
+
+// Declared after the file's other top-level afterAll, so it runs last (jest runs them in declaration order).
+afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
+  removeRenderedDists();
 });
 
 describe('sync --once with bad input', () => {

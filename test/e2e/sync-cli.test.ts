@@ -7,7 +7,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HeadlessImport, MultiClusterStatefulSet } from '../../lib';
-import { applyDist, ensureRunnerNamespace, runnerKubeconfig, eventually, REPO, renderFleetDist, waitForPods, deleteNamespaceAndWait } from './support/fleet-run';
+import { applyDist, ensureRunnerNamespace, runnerKubeconfig, eventually, REPO, renderFleetDist, waitForPods, deleteNamespaceAndWait, removeRenderedDists } from './support/fleet-run';
 import * as tb from './support/testbed';
 
 const [provider, consumer] = ['cluster-1', 'cluster-2'];
@@ -58,6 +58,9 @@ afterAll(async () => {
   await deleteNamespaceAndWait(ns);
   tb.closeClients();
 });
+
+// Declared after the file's other top-level afterAll, so it runs last (jest runs them in declaration order).
+afterAll(() => removeRenderedDists());
 
 describe('cdk8s-mcs sync as a process', () => {
   it('answers /healthz at once, /readyz after the first full sync, and serves Prometheus metrics', async () => {

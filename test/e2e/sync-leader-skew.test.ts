@@ -8,7 +8,7 @@
  * RELIABILITY.md quotes the printed figures.
  */
 import { HeadlessImport, MultiClusterStatefulSet } from '../../lib';
-import { applyDist, deleteNamespaceAndWait, ensureRunnerNamespace, eventually, renderFleetDist, waitForPods } from './support/fleet-run';
+import { applyDist, deleteNamespaceAndWait, ensureRunnerNamespace, eventually, renderFleetDist, waitForPods, removeRenderedDists } from './support/fleet-run';
 import { isRunning, Replica, startReplica, stopReplica, WriteTimeline, writeCounts } from './support/replicas';
 import * as tb from './support/testbed';
 
@@ -127,6 +127,9 @@ afterAll(async () => {
   await deleteNamespaceAndWait(ns);
   tb.closeClients();
 });
+
+// Declared after the file's other top-level afterAll, so it runs last (jest runs them in declaration order).
+afterAll(() => removeRenderedDists());
 
 describe('leader election with clocks a lease duration apart', () => {
   it('a standby a lease duration ahead never writes; it takes over within the lease duration of a kill -9', async () => {

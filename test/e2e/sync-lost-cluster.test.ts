@@ -4,7 +4,7 @@
  */
 import { HeadlessImport, MultiClusterStatefulSet } from '../../lib';
 import { SyncController } from '../../lib/runner/sync/controller';
-import { applyDist, ensureRunnerNamespace, eventually, renderFleetDist, startSync, waitForNxdomain, waitForPods, deleteNamespaceAndWait } from './support/fleet-run';
+import { applyDist, ensureRunnerNamespace, eventually, renderFleetDist, startSync, waitForNxdomain, waitForPods, deleteNamespaceAndWait, removeRenderedDists } from './support/fleet-run';
 import * as tb from './support/testbed';
 
 const [provider, consumer] = ['cluster-1', 'cluster-2'];
@@ -50,6 +50,9 @@ afterAll(async () => {
   await deleteNamespaceAndWait(ns);
   tb.closeClients();
 });
+
+// Declared after the file's other top-level afterAll, so it runs last (jest runs them in declaration order).
+afterAll(() => removeRenderedDists());
 
 describe('a provider cluster that goes away', () => {
   it('changes nothing when it is back within the TTL', async () => {

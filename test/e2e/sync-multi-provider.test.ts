@@ -4,7 +4,7 @@
  */
 import { DnsMethod, HeadlessImport, MultiClusterStatefulSet } from '../../lib';
 import { SyncController } from '../../lib/runner/sync/controller';
-import { applyDist, ensureRunnerNamespace, eventually, podIps, renderFleetDist, startSync, waitForPods, deleteNamespaceAndWait } from './support/fleet-run';
+import { applyDist, ensureRunnerNamespace, eventually, podIps, renderFleetDist, startSync, waitForPods, deleteNamespaceAndWait, removeRenderedDists } from './support/fleet-run';
 import * as tb from './support/testbed';
 
 const [c1, c2] = ['cluster-1', 'cluster-2'];
@@ -41,6 +41,9 @@ afterAll(async () => {
   await deleteNamespaceAndWait(ns);
   tb.closeClients();
 });
+
+// Declared after the file's other top-level afterAll, so it runs last (jest runs them in declaration order).
+afterAll(() => removeRenderedDists());
 
 describe('a headless service exported by two clusters', () => {
   it('resolves each cluster\'s pods under its own cluster ID, from both clusters', async () => {

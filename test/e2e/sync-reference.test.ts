@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { main as cli } from '../../lib/cli';
 import { SyncController } from '../../lib/runner/sync/controller';
-import { applyDist, ensureRunnerNamespace, runnerKubeconfig, ensureStorageClass, podIps, REPO, restoreDefaultCoreDns, runCompilerCorefile, startSync, waitForNxdomain, waitForPods } from './support/fleet-run';
+import { applyDist, ensureRunnerNamespace, runnerKubeconfig, ensureStorageClass, podIps, REPO, restoreDefaultCoreDns, runCompilerCorefile, startSync, waitForNxdomain, waitForPods, removeRenderedDists } from './support/fleet-run';
 import * as tb from './support/testbed';
 
 const DIST = path.join(REPO, 'dist');
@@ -41,6 +41,9 @@ afterAll(async () => {
   await restoreDefaultCoreDns(consumer);
   tb.closeClients();
 });
+
+// Declared after the file's other top-level afterAll, so it runs last (jest runs them in declaration order).
+afterAll(() => removeRenderedDists());
 
 describe('the reference scenario, synthesized, applied and synced', () => {
   it('resolves mysql-0 and mysql-1 in cluster-2 by both name forms, to exactly cluster-1\'s pod IPs', async () => {

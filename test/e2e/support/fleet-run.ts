@@ -136,9 +136,24 @@ export function waitForNxdomain(clusterId: string, name: string, timeoutMs = 60_
   return tb.waitFor(`${name} NXDOMAIN from ${clusterId}`, async () => (await tb.dnsQuery(clusterId, name)).outcome === 'NXDOMAIN', { timeoutMs, intervalMs: 250 });
 }
 
-/** Renders a fleet built by `build` into a fresh temporary dist folder and returns its path. */
+/** Temporary folders made by renderFleetDist in this test file (jest gives each file its own module). */
+const renderedDists: string[] = [];
+
+/**
+ * Removes every dist renderFleetDist made in this test file, the runner kubeconfig of
+ * ensureRunnerNamespace included. Call it in the file's last afterAll, after the runners are stopped.
+ */
+export function removeRenderedDists(): void {
+  for (const d of renderedDists.splice(0)) {
+    fs.rmSync(d, { recursive: true, force: true });
+  }
+  runnerKubeconfigPath = undefined;
+}
+
+/** Renders a fleet built by `build` into a fresh temporary dist folder and returns its path (removeRenderedDists removes it). */
 export function renderFleetDist(build: (fleet: Fleet) => void, name = 'e2e'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mcs-${name}-`));
+  renderedDists.push(dir);
   const fleet = new Fleet({ name, outdir: dir });
   build(fleet);
   fleet.synth();
