@@ -17,7 +17,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Component } from './build-components';
-import { goModDownloadJson, runGo } from './build-go';
+import { runGo, writeWrapperModule } from './build-go';
 import { BuildDirs } from './versions';
 
 export const ARGOCD_MODULE = 'github.com/argoproj/argo-cd/v3';
@@ -72,19 +72,7 @@ export const argoCdComponent: Component = {
   onDemand: true,
   async build(ctx) {
     const dir = path.join(ctx.dirs.src, 'argocd');
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
-    const dl = await goModDownloadJson(ctx, `${ARGOCD_MODULE}@${ARGOCD_VERSION}`, dir);
-    const goMod = fs.readFileSync(path.join(dl.Dir, 'go.mod'), 'utf8')
-      .replace(/^module .*$/m, 'module testbed/argocd')
-      .split('\n')
-      .filter((l) => !/=>\s*\.\.?\//.test(l))
-      .join('\n');
-    fs.writeFileSync(path.join(dir, 'go.mod'), goMod);
-    fs.copyFileSync(path.join(dl.Dir, 'go.sum'), path.join(dir, 'go.sum'));
-    fs.chmodSync(path.join(dir, 'go.sum'), 0o644);
-    const edits = [`-require=${ARGOCD_MODULE}@${ARGOCD_VERSION}`, ...Object.entries(ARGOCD_PROXY_WORKAROUNDS).map(([m, v]) => `-replace=${m}=${m}@${v}`)];
-    await runGo(ctx, 'argocd: go mod edit', ['mod', 'edit', ...edits], { cwd: dir });
+    const moduleDir = await writeWrapperModule(ctx, { module: ARGOCD_MODULE, version: ARGOCD_VERSION, name: 'testbed/argocd', dir, replaces: ARGOCD_PROXY_WORKAROUNDS });
     const tmp = path.join(ctx.dirs.bin, '.tmp-argocd');
     fs.rmSync(tmp, { recursive: true, force: true });
     fs.mkdirSync(tmp, { recursive: true });
@@ -94,10 +82,10 @@ export const argoCdComponent: Component = {
       fs.symlinkSync('argocd', path.join(tmp, name));
     }
     for (const script of HELPER_SCRIPTS) {
-      fs.copyFileSync(path.join(dl.Dir, 'hack', script), path.join(tmp, script));
+      fs.copyFileSync(path.join(moduleDir, 'hack', script), path.join(tmp, script));
       fs.chmodSync(path.join(tmp, script), 0o755);
     }
-    const crds = CRD_FILES.map((f) => `# from ${ARGOCD_MODULE}@${ARGOCD_VERSION}/manifests/crds/${f}\n` + fs.readFileSync(path.join(dl.Dir, 'manifests', 'crds', f), 'utf8').replace(/^---\n/, '').trim() + '\n');
+    const crds = CRD_FILES.map((f) => `# from ${ARGOCD_MODULE}@${ARGOCD_VERSION}/manifests/crds/${f}\n` + fs.readFileSync(path.join(moduleDir, 'manifests', 'crds', f), 'utf8').replace(/^---\n/, '').trim() + '\n');
     fs.writeFileSync(path.join(tmp, 'crds.yaml'), crds.join('---\n'));
     const dest = path.join(ctx.dirs.bin, argoCdFolder());
     fs.rmSync(dest, { recursive: true, force: true });

@@ -9,11 +9,11 @@
  * cluster (label `argocd.argoproj.io/secret-type: cluster`, named by its cluster ID, which is the
  * `destination.name` the emitted Applications use). No API server, UI or Dex: nothing here needs them.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import { argoCdBinaries, argoCdBuilt, ArgoCdBinaries } from './argocd-build';
+import { httpOk, startEngineProcesses } from './engine-processes';
 import { cachedBuild } from './build';
 import { kubeconfigYaml } from './cluster-plan';
 import { adminClient } from './control';
@@ -46,29 +46,6 @@ export interface ArgoCd {
   readonly hub: string;
   readonly logs: Readonly<Record<string, string>>;
   stop(): Promise<void>;
-}
-
-function httpOk(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A cluster Secret: how Argo CD reaches a destination cluster (its server URL, CA and a token). */
@@ -135,13 +112,14 @@ export async function startArgoCd(opts: { hub: string; dir: string; ports: ArgoC
 
   const p = opts.ports;
   const specs = [
-    { name: 'redis', binary: 'redis-server', args: ['--port', String(p.redis), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', opts.dir], ready: async () => redisPing(p.redis) },
+    { name: 'redis', binary: 'redis-server', args: ['--port', String(p.redis), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', opts.dir], readyWhat: 'PONG', ready: async () => redisPing(p.redis) },
     {
       name: 'repo-server',
       binary: bins.repoServer,
       args: ['--redis', `127.0.0.1:${p.redis}`, '--address', '127.0.0.1', '--port', String(p.repoServer), '--metrics-address', '127.0.0.1', '--metrics-port', String(p.repoServerMetrics),
         // plaintext on loopback; the client CA flag defaults to a path in the image and must be emptied with it
         '--disable-tls', '--client-ca-path=', '--logformat', 'text'],
+      readyWhat: `127.0.0.1:${p.repoServerMetrics}/healthz`,
       ready: () => httpOk(`http://127.0.0.1:${p.repoServerMetrics}/healthz`),
     },
     {
@@ -149,61 +127,14 @@ export async function startArgoCd(opts: { hub: string; dir: string; ports: ArgoC
       binary: bins.applicationController,
       args: ['--kubeconfig', kubeconfig, '--namespace', ARGOCD_NAMESPACE, '--repo-server', `127.0.0.1:${p.repoServer}`, '--repo-server-plaintext', '--redis', `127.0.0.1:${p.redis}`,
         '--metrics-port', String(p.controllerMetrics), '--app-resync', '20', '--logformat', 'text'],
+      readyWhat: `127.0.0.1:${p.controllerMetrics}/metrics`,
       ready: () => httpOk(`http://127.0.0.1:${p.controllerMetrics}/metrics`),
     },
   ];
-  const pids: { name: string; pid: number; log: string }[] = [];
-  const stop = async () => {
-    for (const x of [...pids].reverse()) {
-      try {
-        process.kill(-x.pid, 'SIGTERM');
-      } catch {
-        /* gone */
-      }
-    }
-    const deadline = Date.now() + 10000;
-    while (pids.some((x) => alive(x.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    for (const x of pids) {
-      try {
-        process.kill(-x.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-  };
-  try {
-    for (const spec of specs) {
-      const logFile = path.join(opts.dir, `${spec.name}.log`);
-      const fd = fs.openSync(logFile, 'a');
-      const child = spawn(spec.binary, spec.args, {
-        detached: true,
-        cwd: opts.dir,
-        stdio: ['ignore', fd, fd],
-        // the repo server runs git-verify-wrapper.sh and git-ask-pass.sh from PATH; no GPG keyring here
-        env: { PATH: `${bins.binDir}:${process.env.PATH}`, HOME: opts.dir, TMPDIR: opts.dir, ARGOCD_GPG_ENABLED: 'false' },
-      });
-      fs.closeSync(fd);
-      child.unref();
-      if (!child.pid) throw new Error(`could not start ${spec.binary}`);
-      pids.push({ name: spec.name, pid: child.pid, log: logFile });
-      log(`${spec.name} started (pid ${child.pid}, log ${logFile})`);
-      const proc = pids[pids.length - 1];
-      await waitFor(`${spec.name} ready`, async () => {
-        if (!alive(proc.pid)) throw new Error(`${spec.name} exited; log ${proc.log}:\n${fs.readFileSync(proc.log, 'utf8').slice(-3000)}`);
-        return spec.ready();
-      }, { timeoutMs: 90000, intervalMs: 500, fatal: () => true });
-      log(`${spec.name} ready`);
-    }
-    // stops everything when the owner dies without stopping it (Ctrl-C, a crashed test worker)
-    const owner = opts.ownerPid ?? process.pid;
-    const guard = spawn('sh', ['-c', `while kill -0 ${owner} 2>/dev/null; do sleep 2; done; ${pids.map((x) => `kill -9 -${x.pid} 2>/dev/null`).join('; ')}`], { detached: true, stdio: 'ignore' });
-    guard.unref();
-    if (guard.pid) pids.push({ name: 'guard', pid: guard.pid, log: '' });
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-  return { hub: opts.hub, logs: Object.fromEntries(pids.filter((x) => x.log).map((x) => [x.name, x.log])), stop };
+  // the repo server runs git-verify-wrapper.sh and git-ask-pass.sh from PATH; no GPG keyring here
+  const env = { PATH: `${bins.binDir}:${process.env.PATH}`, HOME: opts.dir, TMPDIR: opts.dir, ARGOCD_GPG_ENABLED: 'false' };
+  const started = await startEngineProcesses(specs.map((spec) => ({ ...spec, env })), { dir: opts.dir, ownerPid: opts.ownerPid, log });
+  return { hub: opts.hub, logs: Object.fromEntries(started.processes.filter((x) => x.log).map((x) => [x.name, x.log])), stop: started.stop };
 }
 
 function redisPing(port: number): boolean {

@@ -131,3 +131,27 @@ export async function countDeps(ctx: BuildContext, cwd: string, pkgs: string[]):
 export function goModDownloadJson(ctx: BuildContext, mod: string, cwd: string): Promise<{ Dir: string; GoMod: string }> {
   return runGo(ctx, `download ${mod}`, ['mod', 'download', '-json', mod], { cwd }).then((out) => JSON.parse(out.slice(out.indexOf('{'))));
 }
+
+/**
+ * A wrapper module in `dir` for building `module@version` whose go.mod replaces some of its own
+ * modules with local folders the module zip lacks: the release's go.mod under the module path
+ * `name` (same requirements, same non-local replaces), every `=> ./...` replace dropped, its
+ * go.sum, `require module@version`, and `replaces` (module -> version) for what the proxy refuses.
+ * Returns the downloaded module's folder (its CRDs and scripts are read from there).
+ */
+export async function writeWrapperModule(ctx: BuildContext, o: { module: string; version: string; name: string; dir: string; replaces: Record<string, string> }): Promise<string> {
+  fs.rmSync(o.dir, { recursive: true, force: true });
+  fs.mkdirSync(o.dir, { recursive: true });
+  const dl = await goModDownloadJson(ctx, `${o.module}@${o.version}`, o.dir);
+  const goMod = fs.readFileSync(path.join(dl.Dir, 'go.mod'), 'utf8')
+    .replace(/^module .*$/m, `module ${o.name}`)
+    .split('\n')
+    .filter((l) => !/=>\s*\.\.?\//.test(l))
+    .join('\n');
+  fs.writeFileSync(path.join(o.dir, 'go.mod'), goMod);
+  fs.copyFileSync(path.join(dl.Dir, 'go.sum'), path.join(o.dir, 'go.sum'));
+  fs.chmodSync(path.join(o.dir, 'go.sum'), 0o644);
+  const edits = [`-require=${o.module}@${o.version}`, ...Object.entries(o.replaces).map(([m, v]) => `-replace=${m}=${m}@${v}`)];
+  await runGo(ctx, `${o.name}: go mod edit`, ['mod', 'edit', ...edits], { cwd: o.dir });
+  return dl.Dir;
+}

@@ -19,7 +19,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Component } from './build-components';
-import { BuildContext, goModDownloadJson, runGo } from './build-go';
+import { BuildContext, runGo, writeWrapperModule } from './build-go';
 import { BuildDirs } from './versions';
 
 export const FLUX_VERSIONS = {
@@ -74,26 +74,12 @@ export function fluxBuildError(dirs: BuildDirs): string | undefined {
 
 async function buildController(ctx: BuildContext, c: (typeof CONTROLLERS)[number], tmp: string): Promise<string> {
   const dir = path.join(ctx.dirs.src, `flux-${c.name}`);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  const dl = await goModDownloadJson(ctx, `${c.module}@${c.version}`, dir);
-  const upstream = fs.readFileSync(path.join(dl.Dir, 'go.mod'), 'utf8');
-  // same requirements and non-local replaces; the local `=> ./api` replace is dropped (the
-  // require line names the published api module at the release's version)
-  const goMod = upstream
-    .replace(/^module .*$/m, `module testbed/flux-${c.name}`)
-    .split('\n')
-    .filter((l) => !/=>\s*\.\.?\//.test(l))
-    .join('\n');
-  fs.writeFileSync(path.join(dir, 'go.mod'), goMod);
-  fs.copyFileSync(path.join(dl.Dir, 'go.sum'), path.join(dir, 'go.sum'));
-  fs.chmodSync(path.join(dir, 'go.sum'), 0o644);
-  const edits = [`-require=${c.module}@${c.version}`, ...Object.entries(PROXY_WORKAROUNDS).map(([m, v]) => `-replace=${m}=${m}@${v}`)];
-  await runGo(ctx, `${c.name}: go mod edit`, ['mod', 'edit', ...edits], { cwd: dir });
+  // the local `=> ./api` replace is dropped: the require line names the published api module at the release's version
+  const moduleDir = await writeWrapperModule(ctx, { module: c.module, version: c.version, name: `testbed/flux-${c.name}`, dir, replaces: PROXY_WORKAROUNDS });
   ctx.log(`${c.name}: compiling ${c.module}@${c.version} (wrapper module ${dir})`);
   const out = path.join(tmp, c.name);
   await runGo(ctx, `${c.name}: go build`, ['build', '-mod=mod', '-v', '-ldflags', '-s -w', '-o', out, c.module], { cwd: dir });
-  return dl.Dir;
+  return moduleDir;
 }
 
 export const fluxComponent: Component = {

@@ -11,12 +11,11 @@
  * (`<fleet>-<cluster>-entry`, path `./<gitPath>/clusters/<cluster-id>`) stands for what
  * `flux bootstrap` plus the hand-written `clusters/<cluster>/cdk8s-mcs.yaml` would be.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { cachedBuild } from './build';
+import { EngineProcess, httpOk, startEngineProcesses } from './engine-processes';
 import { adminClient } from './control';
 import { fluxBinaries, fluxBuildError, fluxBuilt, FluxBinaries } from './flux-build';
 import { KubeClient, KubeObject, parseYamlObjects, waitFor } from './kube';
@@ -60,11 +59,7 @@ export interface FluxOptions {
   binaries?: FluxBinaries;
 }
 
-export interface FluxProcess {
-  name: string;
-  pid: number;
-  log: string;
-}
+export type FluxProcess = EngineProcess;
 
 export interface Flux {
   readonly hub: string;
@@ -73,29 +68,6 @@ export interface Flux {
   /** client of the hub (admin) */
   hubClient(): KubeClient;
   stop(): Promise<void>;
-}
-
-function httpOk(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A kubeconfig with the CA embedded (Flux reads kubeConfig.secretRef kubeconfigs without files). */
@@ -167,57 +139,15 @@ export async function startFlux(opts: FluxOptions): Promise<Flux> {
       health: p.kustomizeHealth,
     },
   ];
-  const processes: FluxProcess[] = [];
-  const stop = async () => {
-    for (const proc of [...processes].reverse()) {
-      try {
-        process.kill(-proc.pid, 'SIGTERM');
-      } catch {
-        /* gone */
-      }
-    }
-    const deadline = Date.now() + 10000;
-    while (processes.some((x) => alive(x.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    for (const proc of processes) {
-      try {
-        process.kill(-proc.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-  };
-  try {
-    for (const spec of specs) {
-      const logFile = path.join(opts.dir, `${spec.name}.log`);
-      const fd = fs.openSync(logFile, 'a');
-      const child = spawn(spec.binary, spec.args, {
-        detached: true,
-        stdio: ['ignore', fd, fd],
-        env: { PATH: process.env.PATH, HOME: opts.dir, KUBECONFIG: kubeconfig, RUNTIME_NAMESPACE: FLUX_NAMESPACE, TMPDIR: opts.dir },
-      });
-      fs.closeSync(fd);
-      child.unref();
-      if (!child.pid) throw new Error(`could not start ${spec.binary}`);
-      processes.push({ name: spec.name, pid: child.pid, log: logFile });
-      log(`${spec.name} started (pid ${child.pid}, log ${logFile})`);
-    }
-    // stops the controllers when the owner dies without stopping them (Ctrl-C, a crashed test worker)
-    const owner = opts.ownerPid ?? process.pid;
-    const guard = spawn('sh', ['-c', `while kill -0 ${owner} 2>/dev/null; do sleep 2; done; ${processes.map((x) => `kill -9 -${x.pid} 2>/dev/null`).join('; ')}`], { detached: true, stdio: 'ignore' });
-    guard.unref();
-    if (guard.pid) processes.push({ name: 'guard', pid: guard.pid, log: '' });
-    for (const spec of specs) {
-      const proc = processes.find((x) => x.name === spec.name) as FluxProcess;
-      await waitFor(`${spec.name} ready (127.0.0.1:${spec.health}/readyz)`, async () => {
-        if (!alive(proc.pid)) throw new Error(`${spec.name} exited; log ${proc.log}:\n${fs.readFileSync(proc.log, 'utf8').slice(-3000)}`);
-        return httpOk(`http://127.0.0.1:${spec.health}/readyz`);
-      }, { timeoutMs: 90000, intervalMs: 500, fatal: () => true });
-      log(`${spec.name} ready`);
-    }
-  } catch (e) {
-    await stop();
-    throw e;
-  }
+  const env = { PATH: process.env.PATH, HOME: opts.dir, KUBECONFIG: kubeconfig, RUNTIME_NAMESPACE: FLUX_NAMESPACE, TMPDIR: opts.dir };
+  const { processes, stop } = await startEngineProcesses(specs.map((spec) => ({
+    name: spec.name,
+    binary: spec.binary,
+    args: spec.args,
+    env,
+    readyWhat: `127.0.0.1:${spec.health}/readyz`,
+    ready: () => httpOk(`http://127.0.0.1:${spec.health}/readyz`),
+  })), { dir: opts.dir, ownerPid: opts.ownerPid, log });
   return { hub: opts.hub, processes, binaries: bins, hubClient: () => adminClient(opts.hub), stop };
 }
 
