@@ -42,6 +42,7 @@ export interface WriteOptions {
 }
 
 const APPLY_PATCH = 'application/apply-patch+yaml';
+const MERGE_PATCH = 'application/merge-patch+json';
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 export class KubeClient {
@@ -84,6 +85,11 @@ export class KubeClient {
     const query = { fieldManager: o.fieldManager, force: o.force ? 'true' : undefined, dryRun: o.dryRun ? 'All' : undefined };
     const p = o.subresource ? `${path}/${o.subresource}` : path;
     return (await this.request({ verb: 'apply', method: 'PATCH', path: p, query, body: obj, contentType: APPLY_PATCH, signal: o.signal })) as T;
+  }
+
+  /** A JSON merge patch (RFC 7386) of the object; the API server records `fieldManager` with operation Update. */
+  public async mergePatch<T extends KubeObject>(path: string, patch: object, o: WriteOptions): Promise<T> {
+    return (await this.request({ verb: 'patch', method: 'PATCH', path, query: { fieldManager: o.fieldManager }, body: patch, contentType: MERGE_PATCH, signal: o.signal })) as T;
   }
 
   /**

@@ -3,6 +3,7 @@
  * clusters, the consumer's CoreDNS running the Corefile the compiler emitted, the sync
  * controller running, and real DNS answers in cluster-2 for cluster-1's pods.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main as cli } from '../../lib/cli';
 import { SyncController } from '../../lib/runner/sync/controller';
@@ -125,5 +126,27 @@ describe('the reference scenario, synthesized, applied and synced', () => {
     expect(si.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'False', reason: 'Pending' }));
     // the one the runner created in cluster-1 (namespace exists there) is gone
     expect(await tb.client(provider).tryGet('multicluster.x-k8s.io/v1alpha1', 'ServiceImport', 'mysql', NS)).toBeUndefined();
+  });
+
+  it('hands a derived ServiceImport over once GitOps applies it, and keeps it when the export goes away again', async () => {
+    const SI = 'multicluster.x-k8s.io/v1alpha1';
+    const derivedBy = (si?: { metadata: { labels?: Record<string, string> } }) => si?.metadata.labels?.['mcs.cdk8s.io/derived-by'];
+    // Export again: the runner derives the import in cluster-1 anew (its namespace exists there).
+    await tb.apply(provider, fs.readFileSync(path.join(DIST, provider, '06-serviceexport.provider-ns.mysql.yaml'), 'utf8'));
+    await tb.waitFor('the runner derived the import in cluster-1 again', async () => derivedBy(await tb.client(provider).tryGet(SI, 'ServiceImport', 'mysql', NS)) === 'cdk8s-mcs');
+    // Argo CD (or Flux) applies the import declared in Git over it, under its own field manager.
+    await tb.client(provider).apply(fs.readFileSync(path.join(DIST, consumer, '06-serviceimport.provider-ns.mysql.yaml'), 'utf8'), { fieldManager: 'argocd-controller' });
+    await tb.waitFor('the runner dropped its labels from the adopted import', async () => derivedBy(await tb.client(provider).tryGet(SI, 'ServiceImport', 'mysql', NS)) === undefined);
+    const adopted = await tb.client(provider).get(SI, 'ServiceImport', 'mysql', NS);
+    expect(adopted.metadata.labels?.['mcs.cdk8s.io/import-of']).toBeUndefined();
+    expect(adopted.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('cdk8s-mcs'); // Git's label stays
+    // Unexported again: the adopted import stays (Git declares it), its status says nobody exports it.
+    await tb.client(provider).delete(SI, 'ServiceExport', 'mysql', NS);
+    await tb.waitFor('the adopted import says nobody exports the service', async () => {
+      const si = await tb.client(provider).tryGet(SI, 'ServiceImport', 'mysql', NS);
+      return si !== undefined && (si.status?.clusters ?? []).length === 0 && (si.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'False');
+    });
+    await new Promise((r) => setTimeout(r, 3_000)); // a delete would have come with the status write
+    expect((await tb.client(provider).tryGet(SI, 'ServiceImport', 'mysql', NS))?.metadata.uid).toBe(adopted.metadata.uid);
   });
 });

@@ -2,7 +2,7 @@
  * For one service and one consumer cluster: the ServiceImport, its status, and the derived
  * EndpointSlices the consumer must have, as the minimal set of writes and deletes. Pure.
  */
-import { clustersetIpServiceName, derivedSliceName, DnsMethod, LABEL_DERIVED_BY, LABEL_IMPORT_OF, LABEL_SOURCE_CLUSTER, LABEL_DNS_METHOD, MANAGER } from '../../fleet/names';
+import { clustersetIpServiceName, derivedSliceName, DnsMethod, LABEL_DERIVED_BY, LABEL_IMPORT_OF, LABEL_SOURCE_CLUSTER, LABEL_DNS_METHOD, MANAGER, SYNC_FIELD_MANAGER } from '../../fleet/names';
 import { EndpointSlice, Service, ServiceImport, ServiceImportSpec } from '../../kube/types';
 import { clusterSetIps, desiredClusterSetService, isDerivedService, sameClusterSetService } from './clusterset-service';
 import { ConditionInput, sameConditions } from './conditions';
@@ -34,6 +34,11 @@ export interface ConsumerPlan {
   /** A ServiceImport spec to apply (only for imports the runner owns). */
   readonly serviceImportApply?: ServiceImport;
   readonly serviceImportDelete?: ServiceImport;
+  /**
+   * An import the runner derived that someone else has since declared (GitOps applied it over
+   * ours): the runner drops its own labels from it and from then on writes only its status.
+   */
+  readonly serviceImportRelease?: ServiceImport;
   /** The ClusterSetIP Service to apply first: the import's `ips` are its cluster IPs. */
   readonly clusterSetServiceApply?: Service;
   readonly clusterSetServiceDelete?: Service;
@@ -50,6 +55,8 @@ export interface PlanInput {
   readonly consumer: ConsumerView;
   /** Sources whose state is unknown right now (never synced, within TTL): their slices stay as they are. */
   readonly preservedSources: ReadonlySet<string>;
+  /** The runner's own field manager, to tell its writes from others' (default `cdk8s-mcs-sync`). */
+  readonly fieldManager?: string;
 }
 
 /** The ClusterSetIP side of a consumer's plan. */
@@ -62,9 +69,28 @@ interface ClusterSetPart {
   readonly problem?: string;
 }
 
-/** Whether the runner created this ServiceImport (and so may change or delete it). */
-export function isDerivedImport(si: ServiceImport | undefined): boolean {
-  return si?.metadata.labels?.[LABEL_DERIVED_BY] === MANAGER;
+/**
+ * Who owns a ServiceImport:
+ * - `runner`: the runner derived it (its `derived-by` label) and nobody else has written it since;
+ *   the runner keeps its spec up to date and deletes it when the export goes away.
+ * - `adopted`: the runner derived it, but another field manager (Argo CD's or Flux's apply, a
+ *   `kubectl apply`) has since written the object itself, so it is declared elsewhere now. The
+ *   runner hands it over: it drops its labels and never changes or deletes it again.
+ * - `declared`: someone else created it (GitOps); the runner writes only its status.
+ * Writes to the status subresource do not count: the runner's status writes are no claim on the
+ * object, and nobody else's are either.
+ */
+export function importOwnership(si: ServiceImport, fieldManager: string = SYNC_FIELD_MANAGER): 'runner' | 'adopted' | 'declared' {
+  if (si.metadata.labels?.[LABEL_DERIVED_BY] !== MANAGER) {
+    return 'declared';
+  }
+  return otherWriters(si, fieldManager).length > 0 ? 'adopted' : 'runner';
+}
+
+/** The field managers other than `fieldManager` recorded as writing the object itself (not a subresource). */
+export function otherWriters(o: { metadata: { managedFields?: readonly unknown[] } }, fieldManager: string): string[] {
+  const entries = (o.metadata.managedFields ?? []) as readonly { manager?: string; subresource?: string }[];
+  return [...new Set(entries.filter((e) => !e.subresource && e.manager !== fieldManager).map((e) => e.manager ?? '(unnamed)'))].sort();
 }
 
 export function planConsumer(input: PlanInput): ConsumerPlan {
@@ -79,18 +105,21 @@ export function planConsumer(input: PlanInput): ConsumerPlan {
   const slices = planAllSlices(input, exported, clusterSet.serviceName);
   const serviceWrites = { ...(clusterSet.apply ? { clusterSetServiceApply: clusterSet.apply } : {}), ...(clusterSet.delete ? { clusterSetServiceDelete: clusterSet.delete } : {}) };
   const si = consumer.serviceImport;
+  const owner = si ? importOwnership(si, input.fieldManager) : undefined;
+  const release = owner === 'adopted' ? { serviceImportRelease: si } : {};
   if (!exported && liveSources.length === 0) {
     return {
       ...empty,
       ...slices,
       ...serviceWrites,
-      ...(isDerivedImport(si) ? { serviceImportDelete: si } : {}),
-      ...(si && !isDerivedImport(si) ? statusIfChanged(si, []) : {}),
+      ...release,
+      ...(owner === 'runner' ? { serviceImportDelete: si } : {}),
+      ...(si && owner !== 'runner' ? statusIfChanged(si, []) : {}),
     };
   }
   const desiredImport = exported ? derivedImport(input) : undefined;
-  const applyImport = desiredImport && (!si || (isDerivedImport(si) && !sameImport(si, desiredImport))) ? desiredImport : undefined;
-  return { ...empty, ...slices, ...serviceWrites, ...(applyImport ? { serviceImportApply: applyImport } : {}), ...statusIfChanged(si ?? desiredImport, liveSources, clusterSet.problem) };
+  const applyImport = desiredImport && (!si || (owner === 'runner' && !sameImport(si, desiredImport))) ? desiredImport : undefined;
+  return { ...empty, ...slices, ...serviceWrites, ...release, ...(applyImport ? { serviceImportApply: applyImport } : {}), ...statusIfChanged(si ?? desiredImport, liveSources, clusterSet.problem) };
 }
 
 /**

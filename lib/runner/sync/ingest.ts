@@ -25,6 +25,12 @@ export function stripManagedFields<T extends KubeObject>(o: KubeObject): T {
   return { ...o, metadata } as T;
 }
 
+/** managedFields without their field sets: manager, operation and subresource of each entry. */
+function writers(m: ObjectMeta): Pick<ObjectMeta, 'managedFields'> {
+  const entries = m.managedFields as readonly { manager?: string; operation?: string; subresource?: string }[] | undefined;
+  return entries ? { managedFields: entries.map((e) => ({ manager: e.manager, operation: e.operation, ...(e.subresource ? { subresource: e.subresource } : {}) })) } : {};
+}
+
 export function ingestPod(o: KubeObject): Pod {
   const p = o as Pod;
   const spec = p.spec ?? {};
@@ -97,7 +103,8 @@ export function ingestServiceImport(o: KubeObject): ServiceImport {
     apiVersion: si.apiVersion,
     kind: si.kind,
     // labels and annotations: an import the runner owns is compared whole, both included.
-    metadata: { ...identity(si.metadata), labels: si.metadata.labels, annotations: si.metadata.annotations },
+    // managedFields: who wrote it (consumer-plan.ts importOwnership), without the field sets.
+    metadata: { ...identity(si.metadata), labels: si.metadata.labels, annotations: si.metadata.annotations, ...writers(si.metadata) },
     spec: si.spec,
     status: { clusters: si.status?.clusters, conditions: conditionsOf(si.status?.conditions) },
   };

@@ -62,7 +62,7 @@ export class Reconciler {
     const exportStatus = this.writeExportStatus({ key, resolution, states, ctx, defer: o.deferStatus === true, onDeferred: () => (statusDeferred = true) }, errors);
     const written = await Promise.all(consumers.map(async (consumer) => {
       const planNow = () => {
-        const plan = planConsumer({ namespace, service, resolution, preservedSources: preserved, consumer: consumerView(consumer, key, namespace, service) });
+        const plan = planConsumer({ namespace, service, resolution, preservedSources: preserved, consumer: consumerView(consumer, key, namespace, service), fieldManager: this.o.fieldManager });
         if (plan.serviceImportStatus && o.deferStatus) {
           statusDeferred = true;
           return { ...plan, serviceImportStatus: undefined };

@@ -17,12 +17,13 @@ import { isAlreadyExists, isNotFound } from '../../kube/errors';
 import { ENDPOINT_SLICES, resourcePath, SERVICE_EXPORTS, SERVICE_IMPORTS, SERVICES } from '../../kube/resources';
 import { Condition, EndpointSlice, KubeObject, objectKey, Service, ServiceExport, ServiceImport } from '../../kube/types';
 import { ClusterState } from './cluster-state';
+import { LABEL_DERIVED_BY, LABEL_IMPORT_OF } from '../../fleet/names';
 import { ConditionInput, mergeConditions } from './conditions';
 import { ConsumerPlan } from './consumer-plan';
 import { WriteFence } from './fence';
 
 /** The verb of a mutating request, as the write metrics label it. */
-export type WriteVerb = 'apply' | 'create' | 'update' | 'delete';
+export type WriteVerb = 'apply' | 'create' | 'update' | 'patch' | 'delete';
 
 export interface WriteContext {
   readonly fieldManager: string;
@@ -67,6 +68,10 @@ export async function executeConsumerPlan(state: ClusterState, plan: ConsumerPla
     count('endpointslices', 'delete');
   });
   await settleAll([...(importApply ? [importApply] : []), ...sliceWrites, ...sliceDeletes]);
+  if (plan.serviceImportRelease) {
+    await releaseImport(state, plan.serviceImportRelease, ctx);
+    count('serviceimports', 'patch');
+  }
   if (plan.serviceImportStatus) {
     fenced(ctx, state, 'the ServiceImport status');
     await writeImportStatus(state, plan, ctx);
@@ -90,6 +95,23 @@ export async function executeConsumerPlan(state: ClusterState, plan: ConsumerPla
 async function applyImport(state: ClusterState, si: ServiceImport, ctx: WriteContext): Promise<void> {
   fenced(ctx, state, 'the ServiceImport');
   state.serviceImports.upsertLocal(await apply<ServiceImport>(state.client, SERVICE_IMPORTS_PATH(si), si, ctx));
+}
+
+/**
+ * Hands a derived import over to whoever declared it since: a merge patch removing the runner's
+ * labels (an apply would also drop the spec fields only the runner's apply owns). The uid in the
+ * patch makes it fail on an import that was replaced meanwhile.
+ */
+async function releaseImport(state: ClusterState, si: ServiceImport, ctx: WriteContext): Promise<void> {
+  fenced(ctx, state, 'a ServiceImport hand-over');
+  const patch = { metadata: { uid: si.metadata.uid, labels: { [LABEL_DERIVED_BY]: null, [LABEL_IMPORT_OF]: null } } };
+  try {
+    state.serviceImports.upsertLocal(await state.client.mergePatch<ServiceImport>(SERVICE_IMPORTS_PATH(si), patch, { fieldManager: ctx.fieldManager, signal: ctx.fence?.signal }));
+  } catch (e) {
+    if (!isNotFound(e)) {
+      throw e; // deleted meanwhile: nothing left to hand over
+    }
+  }
 }
 
 /** Applies the ClusterSetIP Service and writes it through, so a plan made next sees its allocated IPs. */

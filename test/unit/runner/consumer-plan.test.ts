@@ -57,6 +57,45 @@ describe('planConsumer', () => {
     expect(p.serviceImportStatus?.clusters).toEqual([]);
   });
 
+  describe('an import the runner derived that GitOps later declares', () => {
+    const derived = () => {
+      const first = plan(exported, consumer()).serviceImportApply!;
+      return (writers: object[]): ServiceImport => ({ ...first, metadata: { ...first.metadata, uid: 'u3', managedFields: writers } });
+    };
+    const ours = { manager: 'cdk8s-mcs-sync', operation: 'Apply' };
+    const ourStatus = { manager: 'cdk8s-mcs-sync', operation: 'Apply', subresource: 'status' };
+    const argo = { manager: 'argocd-controller', operation: 'Apply' };
+
+    it('is handed over once another manager has written it: labels dropped, spec never applied again', () => {
+      const adopted = derived()([ours, ourStatus, argo]);
+      const changed = { ...adopted, spec: { ...adopted.spec, ports: [{ name: 'other', port: 1, protocol: 'TCP' }] } };
+      const p = plan(exported, consumer({ serviceImport: changed }));
+      expect(p.serviceImportRelease?.metadata.uid).toBe('u3');
+      expect(p.serviceImportApply).toBeUndefined();
+      expect(p.serviceImportStatus?.clusters).toEqual([{ cluster: 'c1' }]);
+    });
+
+    it('is kept, its status emptied, when the export goes away', () => {
+      const p = plan(nothing, consumer({ serviceImport: derived()([ours, argo]) }));
+      expect(p.serviceImportDelete).toBeUndefined();
+      expect(p.serviceImportRelease?.metadata.uid).toBe('u3');
+      expect(p.serviceImportStatus?.clusters).toEqual([]);
+    });
+
+    it('stays the runner\'s while only the runner wrote the object itself (status writers do not count)', () => {
+      const p = plan(nothing, consumer({ serviceImport: derived()([ours, ourStatus, { manager: 'someone', operation: 'Update', subresource: 'status' }]) }));
+      expect(p.serviceImportDelete?.metadata.uid).toBe('u3');
+      expect(p.serviceImportRelease).toBeUndefined();
+    });
+
+    it('judges by the runner\'s own field manager when it runs under another', () => {
+      const si = derived()([{ manager: 'my-sync', operation: 'Apply' }]);
+      const mine = planConsumer({ namespace: 'db', service: 'mysql', resolution: nothing, consumer: consumer({ serviceImport: si }), preservedSources: new Set(), fieldManager: 'my-sync' });
+      expect(mine.serviceImportDelete?.metadata.uid).toBe('u3');
+      expect(plan(nothing, consumer({ serviceImport: si })).serviceImportRelease?.metadata.uid).toBe('u3');
+    });
+  });
+
   it('leaves the slices of a source whose state is unknown untouched', () => {
     const fromC3 = planSlices({ namespace: 'db', service: 'mysql', sourceClusterId: 'c3', method: DnsMethod.CLUSTERSET }, exported.sources[0].endpoints, []).writes;
     const p = plan(exported, consumer({ derivedSlices: fromC3 }), ['c3']);

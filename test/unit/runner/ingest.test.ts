@@ -107,8 +107,8 @@ function planWith(s: Scenario, ingest: boolean): { plan: ConsumerPlan; resolutio
 /** Deletes name existing objects (which differ by what ingest dropped); everything else is compared whole. */
 function comparable(r: { plan: ConsumerPlan; resolution: unknown }): string {
   const ref = (o?: KubeObject) => (o ? `${o.metadata.name}/${o.metadata.uid}` : undefined);
-  const { sliceDeletes, serviceImportDelete, clusterSetServiceDelete, ...rest } = r.plan;
-  return canonical({ ...rest, sliceDeletes: sliceDeletes.map(ref), serviceImportDelete: ref(serviceImportDelete), clusterSetServiceDelete: ref(clusterSetServiceDelete), resolution: r.resolution });
+  const { sliceDeletes, serviceImportDelete, serviceImportRelease, clusterSetServiceDelete, ...rest } = r.plan;
+  return canonical({ ...rest, sliceDeletes: sliceDeletes.map(ref), serviceImportDelete: ref(serviceImportDelete), serviceImportRelease: ref(serviceImportRelease), clusterSetServiceDelete: ref(clusterSetServiceDelete), resolution: r.resolution });
 }
 
 function firstRound(s: Scenario): ConsumerPlan {
@@ -122,8 +122,23 @@ function converged(s: Scenario): Scenario {
   const first = firstRound(s);
   const served = (o: KubeObject) => asServed({ ...o, metadata: { ...o.metadata, uid: `d-${o.metadata.name}`, resourceVersion: '11' } });
   const csService = first.clusterSetServiceApply ? served({ ...first.clusterSetServiceApply, spec: { ...first.clusterSetServiceApply.spec, clusterIP: '10.97.0.1', clusterIPs: ['10.97.0.1'] } }) as Service : undefined;
-  const si = first.serviceImportApply ? served({ ...first.serviceImportApply, status: { clusters: first.serviceImportStatus?.clusters, conditions: first.serviceImportStatus?.conditions.map((c) => ({ ...c, lastTransitionTime: 't' })) } }) as ServiceImport : undefined;
+  // The import as the runner's applies left it: its field manager on the object and on its status.
+  const si = first.serviceImportApply
+    ? (served({ ...first.serviceImportApply, metadata: { ...first.serviceImportApply.metadata, managedFields: RUNNER_FIELDS }, status: { clusters: first.serviceImportStatus?.clusters, conditions: first.serviceImportStatus?.conditions.map((c) => ({ ...c, lastTransitionTime: 't' })) } }) as ServiceImport)
+    : undefined;
   return { ...s, name: `${s.name}, converged`, consumer: { ...s.consumer, clusterSetService: csService, serviceImport: si, derivedSlices: first.sliceWrites.map((sl) => served(sl) as EndpointSlice) } };
+}
+
+const RUNNER_FIELDS = [
+  { manager: 'cdk8s-mcs-sync', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': {} }, 'f:spec': {} }, time: '2026-01-01T00:00:00Z' },
+  { manager: 'cdk8s-mcs-sync', operation: 'Apply', subresource: 'status', fieldsType: 'FieldsV1', fieldsV1: { 'f:status': {} }, time: '2026-01-01T00:00:00Z' },
+];
+
+/** The runner's import, since applied from Git by Argo CD (server-side apply under its own manager). */
+function adoptedByArgo(s: Scenario): Scenario {
+  const si = s.consumer.serviceImport!;
+  const argo = { manager: 'argocd-controller', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} }, time: '2026-01-02T00:00:00Z' };
+  return { ...s, name: `${s.name}, then adopted by Argo CD`, consumer: { ...s.consumer, serviceImport: { ...si, metadata: { ...si.metadata, managedFields: [...RUNNER_FIELDS, argo] } } } };
 }
 
 const scenarios: Scenario[] = [
@@ -134,6 +149,7 @@ const scenarios: Scenario[] = [
   { name: 'two exports in conflict (oldest wins: labels, annotations, ports, affinity)', providers: [{ clusterId: 'c1', serviceExport: exportNew, service: headless, pods: statefulPods, alive: true }, { clusterId: 'c3', serviceExport: exportOld, service: clusterIp, pods: statefulPods.slice(0, 2), alive: true }], consumer: { derivedSlices: [], hasAmcsService: true } },
   { name: 'an expired provider kept not ready', providers: [{ clusterId: 'c1', serviceExport: exportOld, service: headless, pods: statefulPods, alive: false }], consumer: { derivedSlices: [], hasAmcsService: true }, expiredEndpoints: 'not-ready' },
   { name: 'export gone: everything derived is deleted', providers: [{ clusterId: 'c1', pods: statefulPods, alive: true }], consumer: converged(clusterSetScenario).consumer },
+  adoptedByArgo(converged(headlessScenario)),
 ];
 
 describe('ingest: the sync plans the same from ingested objects as from served ones', () => {
@@ -150,6 +166,7 @@ describe('ingest: the sync plans the same from ingested objects as from served o
     expect(plans.some((p) => p.clusterSetServiceApply?.spec?.sessionAffinityConfig)).toBe(true);
     expect(plans.some((p) => p.serviceImportApply?.metadata.annotations?.owner === 'team-a')).toBe(true);
     expect(plans.some((p) => p.sliceDeletes.length > 0 && p.serviceImportDelete && p.clusterSetServiceDelete)).toBe(true);
+    expect(plans.some((p) => p.serviceImportRelease && !p.serviceImportDelete && !p.serviceImportApply)).toBe(true);
     const settled = firstRound(converged(headlessScenario));
     expect([settled.sliceWrites.length, settled.serviceImportApply, settled.serviceImportStatus]).toEqual([0, undefined, undefined]);
   });
@@ -162,6 +179,15 @@ describe('ingest: what is kept', () => {
     expect(JSON.parse(JSON.stringify(p.spec))).toEqual({ hostname: 'mysql-1', subdomain: 'mysql', nodeName: 'node-1', containers: [{ name: 'db', ports: [{ name: 'mysql', containerPort: 3306, protocol: 'TCP' }, { name: 'admin', containerPort: 33062 }] }] });
     expect(JSON.parse(JSON.stringify(p.status))).toEqual({ phase: 'Running', podIP: '10.0.0.2', podIPs: [{ ip: '10.0.0.2' }, { ip: 'fd00::2' }], conditions: [{ type: 'Ready', status: 'False' }] });
     expect(JSON.stringify(p).length).toBeLessThan(JSON.stringify(statefulPods[1]).length / 2);
+  });
+
+  it('keeps who wrote a ServiceImport (manager, operation, subresource) but not the fields each wrote', () => {
+    const si = adoptedByArgo(converged(headlessScenario)).consumer.serviceImport!;
+    expect(ingestServiceImport(si).metadata.managedFields).toEqual([
+      { manager: 'cdk8s-mcs-sync', operation: 'Apply' },
+      { manager: 'cdk8s-mcs-sync', operation: 'Apply', subresource: 'status' },
+      { manager: 'argocd-controller', operation: 'Apply' },
+    ]);
   });
 
   it('keeps a namespace\'s deletion state, which decides whether anything may be created in it', () => {
