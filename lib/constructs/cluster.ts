@@ -69,6 +69,15 @@ export interface ClusterProps {
    * @default - none: Flux runs in this cluster
    */
   readonly fluxKubeConfigSecret?: string;
+  /**
+   * Namespaces that exist in this cluster before the fleet is applied (made by hand, by another
+   * repository or by the platform), for objects placed in them that the fleet creates no Namespace
+   * for. The compiler refuses an object in a namespace that neither the cluster's output creates
+   * nor this list (or Kubernetes' own: `default`, `kube-system`, `kube-public`, `kube-node-lease`)
+   * names, since its apply would fail on a fresh cluster.
+   * @default - none besides Kubernetes' own
+   */
+  readonly existingNamespaces?: readonly string[];
 }
 
 /**
@@ -99,6 +108,8 @@ export class Cluster extends Chart {
   public readonly clusterId: string;
   /** The settings of this cluster as the fleet model sees them. */
   public readonly spec: ClusterSpec;
+  /** Namespaces this cluster has without the fleet creating them (`ClusterProps.existingNamespaces`). */
+  public readonly existingNamespaces: readonly string[];
   private readonly props: ClusterProps;
 
   /**
@@ -118,6 +129,7 @@ export class Cluster extends Chart {
     }
     this.clusterId = id;
     this.props = props;
+    this.existingNamespaces = [...(props.existingNamespaces ?? [])];
     this.spec = {
       path: this.node.path,
       id,
@@ -189,6 +201,7 @@ function requireClusterProps(where: string, props: ClusterProps): void {
   if (props.fluxKubeConfigSecret !== undefined) {
     requireDnsSubdomain(where, 'fluxKubeConfigSecret', props.fluxKubeConfigSecret);
   }
+  (props.existingNamespaces ?? []).forEach((ns, i) => requireDnsLabel(where, `existingNamespaces[${i}]`, ns));
   if (props.coreDnsConfig !== undefined && !Object.values(CoreDnsConfig).includes(props.coreDnsConfig)) {
     throw new Error(`${where}: coreDnsConfig must be one of ${Object.values(CoreDnsConfig).map((c) => `"${c}"`).join(', ')}, got ${JSON.stringify(props.coreDnsConfig)}. Fix: use CoreDnsConfig.COREFILE (kubeadm, kind, self-managed), CoreDnsConfig.CUSTOM_CONFIGMAP (AKS, k3s) or CoreDnsConfig.EKS_ADDON (EKS's managed add-on)`);
   }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { ApiObject } from 'cdk8s';
 import { ANNOTATION_APPLY_PHASE, describeObject, ManifestObject } from '../fleet/apply-order';
 import { checkFleet, checkStorageClasses } from '../fleet/checks';
+import { checkNamespacesExist, PlacedObject } from '../fleet/checks/namespaces';
 import { renderFleetMarkdown } from '../fleet/fleet-md';
 import { toFleetManifest } from '../fleet/manifest';
 import { FleetModel, Problem, VolumeClaimSpec } from '../fleet/model';
@@ -36,7 +37,8 @@ export interface RenderInput {
  * Checks the fleet, then renders every file into `sink`. Throws one error listing every problem:
  * first the construct validations, the objects outside every cluster and the whole-fleet checks on
  * the model (nothing is rendered then); then, if those pass, what only the rendered objects show
- * (an object emitted twice into one cluster, a volume claim without a storage class). A sink that
+ * (an object emitted twice into one cluster, a volume claim without a storage class, an object in
+ * a namespace nothing creates in its cluster). A sink that
  * must be all-or-nothing discards what it got when this throws.
  */
 export function renderFleetTo(input: RenderInput, sink: FileSink): readonly Problem[] {
@@ -156,6 +158,7 @@ interface ClusterRender {
 function renderCluster(r: ClusterRender, problems: Problem[]): void {
   const seen = new Map<string, string>();
   const skeletons: ManifestObject[] = [];
+  const placed: PlacedObject[] = [];
   for (const apiObject of r.apiObjects) {
     let json: ManifestObject;
     try {
@@ -171,6 +174,7 @@ function renderCluster(r: ClusterRender, problems: Problem[]): void {
     } else {
       seen.set(key, apiObject.node.path);
     }
+    placed.push({ path: apiObject.node.path, apiVersion: json.apiVersion, kind: json.kind, name: json.metadata.name, namespace: json.metadata.namespace });
     const sts = r.checked.get(apiObject);
     if (sts) {
       problems.push(...checkStorageClasses(r.model, renderedClaims(json, sts)));
@@ -181,6 +185,7 @@ function renderCluster(r: ClusterRender, problems: Problem[]): void {
     }
     skeletons.push(skeleton(json));
   }
+  problems.push(...checkNamespacesExist(r.cluster.clusterId, r.cluster.existingNamespaces, placed));
   if (problems.length === 0) {
     for (const doc of clusterToolDocuments(r.model, { clusterId: r.cluster.clusterId, objects: skeletons })) {
       r.sink.write(doc.path, yamlText(doc.document));

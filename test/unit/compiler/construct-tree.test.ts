@@ -59,7 +59,7 @@ describe('the construct tree is the fleet', () => {
 
   it('renders the objects of charts nested anywhere inside a cluster as that cluster\'s objects', () => {
     const fleet = new Fleet({ outdir: '/nonexistent' });
-    const a = fleet.addCluster('a');
+    const a = fleet.addCluster('a', { existingNamespaces: ['addons'] });
     const addons = new Chart(a, 'addons', { namespace: 'addons' });
     new k8s.KubeConfigMap(addons, 'settings', { metadata: { name: 'settings' } });
     const deeper = new Chart(new Construct(addons, 'group'), 'deeper');

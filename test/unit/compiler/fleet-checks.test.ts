@@ -1,4 +1,5 @@
 import { JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { CoreDnsFlavour, DnsMethod, ExportedService, Fleet, HeadlessImport, MultiClusterStatefulSet, Protocol } from '../../../lib';
 import { referenceFleet, renderError } from '../support/fleet';
 
@@ -148,6 +149,47 @@ describe('fleet checks at synth time', () => {
     new HeadlessImport(fleet, 'imp', { serviceName: 'mysql', namespace: 'db', consumers: [c] });
     const sts = fleet.render().files.get('cluster-b/05-statefulset.db.mysql.yaml')!;
     expect(sts).toMatch(/ordinals:\n\s+start: 2/);
+  });
+
+  describe('namespaces', () => {
+    const clientPod = (scope: any, namespace: string, name = 'client') => new k8s.KubePod(scope, name, { metadata: { name, namespace }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+
+    it('fails when an object is placed in a namespace nothing creates in its cluster, naming both fixes', () => {
+      const { fleet, a, b } = twoClusters();
+      mysql(fleet, 'mysql', { providers: [{ cluster: a }] });
+      clientPod(b, 'db');
+      clientPod(b, 'db', 'client-2');
+      expect(renderError(fleet)).toContain(
+        '[cluster-b/client] cluster "cluster-b": Pod "client" (and 1 more object) is in namespace "db", which nothing in the fleet creates in that cluster: applied to a cluster without it, the object is refused. ' +
+          'Fix: create it (cluster.ensureNamespace("db") on cluster "cluster-b"), or say it exists already (addCluster("cluster-b", { existingNamespaces: ["db"] }))',
+      );
+    });
+
+    it('accepts the namespace once the cluster creates it, an import creates it, or the cluster says it exists', () => {
+      const viaEnsure = twoClusters();
+      viaEnsure.b.ensureNamespace('db');
+      clientPod(viaEnsure.b, 'db');
+      expect(viaEnsure.fleet.render().files.has('cluster-b/01-namespace.db.yaml')).toBe(true);
+
+      const viaImport = twoClusters();
+      mysql(viaImport.fleet, 'mysql', { providers: [{ cluster: viaImport.a }] });
+      new HeadlessImport(viaImport.fleet, 'imp', { serviceName: 'mysql', namespace: 'db', consumers: [viaImport.b] });
+      clientPod(viaImport.b, 'db');
+      expect(() => viaImport.fleet.render()).not.toThrow();
+
+      const fleet = new Fleet({ outdir: '/nonexistent' });
+      const c = fleet.addCluster('cluster-c', { existingNamespaces: ['apps'] });
+      clientPod(c, 'apps');
+      clientPod(c, 'kube-system', 'in-kube-system');
+      const files = [...fleet.render().files.keys()];
+      expect(files).toContain('cluster-c/05-pod.apps.client.yaml');
+      expect(files.some((f) => f.includes('namespace.apps'))).toBe(false); // existing: not created, not owned
+    });
+
+    it('refuses an existingNamespaces entry that is no namespace name', () => {
+      const fleet = new Fleet({ outdir: '/nonexistent' });
+      expect(() => fleet.addCluster('cluster-c', { existingNamespaces: ['Apps'] })).toThrow(/existingNamespaces\[0\]/);
+    });
   });
 
   it('fails when two constructs put the same object into one cluster', () => {
