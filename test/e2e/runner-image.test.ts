@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { containerEnv, expandReferences } from '../unit/support/container-run';
 import { parsePrometheusText, sampleValue } from '../unit/support/prometheus-text';
-import { deleteNamespaceAndWait, ensureRunnerNamespace, eventually, waitForPods } from './support/fleet-run';
+import { deleteNamespaceAndWait, ensureRunnerNamespace, eventually, removeRenderedDists, waitForPods } from './support/fleet-run';
 import { applyAllButTheRunner, httpGet, portFree, renderRunnerFleet, RunnerPodSpec, runnerPodSpec, RunningPod, snapshot, startPod, writeVolumes } from './support/runner-pod';
 import { IMAGE_SOURCE_LABEL, imageSourceDigest } from '../../scripts/image/source-digest';
 import * as tb from './support/testbed';
@@ -106,7 +106,7 @@ afterAll(async () => {
     await deleteNamespaceAndWait(ns).catch(() => undefined);
   }
   tb.closeClients();
-  fs.rmSync(dist, { recursive: true, force: true });
+  removeRenderedDists(); // dist, and the runner kubeconfig's folder ensureRunnerNamespace rendered
   if (volumes) {
     fs.rmSync(volumes, { recursive: true, force: true });
   }
