@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { CoreDnsFlavour, KUBEADM_DEFAULT_COREFILE, patchCorefile } from '../../../lib/corefile';
@@ -9,6 +8,7 @@ import { CoreDnsInstance, CoreDnsProbe, parseReloadMetrics } from '../../../lib/
 import { applyFleet, FleetApplyOptions } from '../../../lib/runner/apply/fleet-apply';
 import { formatOutcome } from '../../../lib/runner/apply/progress';
 import { FakeCluster } from './fake-cluster';
+import { tempDir } from '../support/temp-dir';
 
 const HOSTS = '    hosts {\n       10.99.0.10 legacy-db.internal\n       fallthrough\n    }\n';
 const customLive = KUBEADM_DEFAULT_COREFILE.replace('    prometheus :9153\n', `${HOSTS}    prometheus :9153\n`);
@@ -17,14 +17,8 @@ const corednsCm = (corefile: string): ManifestObject => ({ apiVersion: 'v1', kin
 const settings: ManifestObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'kube-system' }, data: { mode: 'fast' } };
 const coreDns = { version: '1.12.2', flavour: CoreDnsFlavour.IN_TREE, config: CoreDnsConfig.COREFILE };
 
-const tmpDirs: string[] = [];
-afterAll(() => {
-  for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
 function writeDist(objects: ManifestObject[]): string {
-  const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'coredns-apply-'));
-  tmpDirs.push(dist);
+  const dist = tempDir('coredns-apply-');
   fs.mkdirSync(path.join(dist, 'c1'));
   objects.forEach((o) => fs.writeFileSync(path.join(dist, 'c1', manifestFileName(o)), stringify(o)));
   return dist;

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { ManifestObject, manifestFileName } from '../../../lib/fleet/apply-order';
@@ -7,6 +6,7 @@ import { applyFleet, FleetApplyOptions } from '../../../lib/runner/apply/fleet-a
 import { parseInventory } from '../../../lib/runner/apply/inventory';
 import { countOutcomes, ObjectOutcome } from '../../../lib/runner/apply/report';
 import { FakeCluster } from './fake-cluster';
+import { tempDir } from '../support/temp-dir';
 
 const crd: ManifestObject = {
   apiVersion: 'apiextensions.k8s.io/v1',
@@ -27,13 +27,9 @@ const widget: ManifestObject = { apiVersion: 'example.io/v1', kind: 'Widget', me
 const ALL = [crd, namespace, service, statefulSet, settings, widget];
 
 /** Every dist writeDist made, removed after the file. */
-const dists: string[] = [];
-afterAll(() => dists.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
 /** Writes a dist with fleet.json and one folder per cluster, compiler-style file names. */
 function writeDist(objectsByCluster: Record<string, ManifestObject[]>): string {
-  const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'apply-fleet-'));
-  dists.push(dist);
+  const dist = tempDir('apply-fleet-');
   for (const [id, objects] of Object.entries(objectsByCluster)) {
     fs.mkdirSync(path.join(dist, id));
     objects.forEach((o) => fs.writeFileSync(path.join(dist, id, manifestFileName(o)), stringify(o)));

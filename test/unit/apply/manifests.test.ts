@@ -1,17 +1,11 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApplyPhase } from '../../../lib/fleet/apply-order';
 import { parseManifestFile, readClusterManifests } from '../../../lib/runner/apply/manifests';
-
-const tmpDirs: string[] = [];
-afterAll(() => {
-  for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+import { tempDir } from '../support/temp-dir';
 
 function distWith(files: Record<string, string>): string {
-  const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'apply-manifests-'));
-  tmpDirs.push(dist);
+  const dist = tempDir('apply-manifests-');
   fs.mkdirSync(path.join(dist, 'cluster-1'));
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dist, 'cluster-1', name)), { recursive: true });

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Fleet, HeadlessImport } from '../../../lib';
+import { tempDir } from '../support/temp-dir';
 
 const root = path.join(__dirname, '..', '..', '..');
 
@@ -13,15 +13,9 @@ function listFiles(dir: string): string[] {
     .sort();
 }
 
-const tmpDirs: string[] = [];
-afterAll(() => {
-  for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
 describe('synth output on disk', () => {
   it('matches the committed dist/ byte for byte (run `npm run synth` after changing the fleet)', () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-synth-'));
-    tmpDirs.push(out);
+    const out = tempDir('mcs-synth-');
     execFileSync('npx', ['ts-node', 'main.ts'], { cwd: root, env: { ...process.env, CDK8S_OUTDIR: out }, stdio: 'pipe' });
     const committed = path.join(root, 'dist');
     expect(listFiles(out)).toEqual(listFiles(committed));
@@ -32,8 +26,7 @@ describe('synth output on disk', () => {
   }, 120_000);
 
   it('writes one folder per cluster plus fleet.json and fleet.md, replacing stale files', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-out-'));
-    tmpDirs.push(outdir);
+    const outdir = tempDir('mcs-out-');
     fs.mkdirSync(path.join(outdir, 'old-cluster'));
     fs.writeFileSync(path.join(outdir, 'old-cluster', 'stale.yaml'), 'x');
     const fleet = new Fleet({ outdir });
@@ -45,8 +38,7 @@ describe('synth output on disk', () => {
   });
 
   it('leaves the previous output untouched when the fleet is invalid', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-out-'));
-    tmpDirs.push(outdir);
+    const outdir = tempDir('mcs-out-');
     fs.writeFileSync(path.join(outdir, 'keep.txt'), 'previous synth');
     const fleet = new Fleet({ outdir });
     const b = fleet.addCluster('b');

@@ -1,11 +1,10 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEMO_USAGE, DemoUsageError, parseDemoArgs } from '../../../demo/args';
+import { tempDir } from '../support/temp-dir';
 
 describe('npm run demo flags', () => {
-  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-demo-args-'));
-  afterAll(() => fs.rmSync(cwd, { recursive: true, force: true }));
+  const cwd = tempDir('mcs-demo-args-');
 
   it('runs the reference scenario with apply when given nothing', () => {
     expect(parseDemoArgs([], cwd)).toEqual({ dist: undefined, gitops: undefined, help: false });

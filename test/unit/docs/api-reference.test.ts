@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../support/temp-dir';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const COMMITTED = path.join(ROOT, 'docs', 'api');
@@ -13,15 +13,9 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-const tmpDirs: string[] = [];
-afterAll(() => {
-  for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
 describe('the API reference in docs/api', () => {
   it('is what typedoc generates from the TSDoc of the public API today (run `npm run docs:api` after changing it)', () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-api-'));
-    tmpDirs.push(out);
+    const out = tempDir('mcs-api-');
     execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typedoc', 'bin', 'typedoc'), '--out', out, '--logLevel', 'Error'], { cwd: ROOT, stdio: 'pipe' });
     expect(filesUnder(out)).toEqual(filesUnder(COMMITTED));
     for (const file of filesUnder(out)) {

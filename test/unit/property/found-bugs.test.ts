@@ -3,10 +3,10 @@
  * even if the generators change.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { CoreDnsFlavour, DnsMethod, ExportedService, Fleet, HeadlessImport, LiteralSecret, MultiClusterStatefulSet, SyncRunner } from '../../../lib';
 import { renderError } from '../support/fleet';
+import { tempDir } from '../support/temp-dir';
 
 function fleetWithCluster() {
   const fleet = new Fleet({ outdir: '/nonexistent' });
@@ -14,11 +14,6 @@ function fleetWithCluster() {
 }
 
 const workload = { namespace: 'db', image: 'mysql:8.4', ports: [{ name: 'tcp', port: 3306 }] };
-
-const tmpDirs: string[] = [];
-afterAll(() => {
-  for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
 
 describe('bugs found by the fleet property test', () => {
   it('refuses a port name with consecutive hyphens, which Kubernetes refuses on the container port', () => {
@@ -133,8 +128,7 @@ describe('bugs found by the fleet property test', () => {
   });
 
   it('reports a baseCorefile the clusterset patch cannot work on as a fleet problem, and writes nothing', () => {
-    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-found-'));
-    tmpDirs.push(parent);
+    const parent = tempDir('mcs-found-');
     const outdir = path.join(parent, 'dist');
     const fleet = new Fleet({ outdir });
     const a = fleet.addCluster('a', { storageClass: 'standard' });

@@ -1,12 +1,11 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyPatches, KWOK_PATCHES, patchesRecord } from '../../../testbed/kwok-patches';
+import { tempDir } from '../support/temp-dir';
 
 describe('the fixes the bed applies to kwok before building it', () => {
-  const moduleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kwok-src-'));
+  const moduleDir = tempDir('kwok-src-');
   const file = path.join(moduleDir, KWOK_PATCHES[0].file);
-  afterAll(() => fs.rmSync(moduleDir, { recursive: true, force: true }));
 
   it('give an exec with a TTY and no stdin an empty stdin instead of a nil one', () => {
     fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -1,12 +1,11 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { DNS_TOOLS, podExecDir, writePodExecConfig } from '../../../testbed/pod-exec';
+import { tempDir } from '../support/temp-dir';
 
 describe('exec in a pod of the bed (kwok ClusterExec)', () => {
-  const clusterDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pod-exec-'));
-  afterAll(() => fs.rmSync(clusterDir, { recursive: true, force: true }));
+  const clusterDir = tempDir('pod-exec-');
 
   it('runs every command of every pod locally in the cluster\'s exec folder, with its wrappers first on PATH', () => {
     const file = writePodExecConfig(clusterDir, 21153);
