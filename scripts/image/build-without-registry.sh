@@ -21,7 +21,10 @@ buildah=(buildah --storage-driver vfs)
 
 if ! "${buildah[@]}" inspect --type image "$base" >/dev/null 2>&1; then
   rootfs=$(mktemp -d /tmp/cdk8s-mcs-base-XXXXXX)
-  debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian
+  # The Debian mirror this machine's apt uses (deb822 or one-line sources); none found: debootstrap's default.
+  mirror=$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\/debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
+  [ -n "$mirror" ] || mirror=$(sed -n 's/^deb[[:space:]]\+\([^[:space:]]*\/debian\)[[:space:]].*/\1/p' /etc/apt/sources.list 2>/dev/null | head -1)
+  debootstrap --variant=minbase bookworm "$rootfs" ${mirror:+"$mirror"}
   cp /usr/bin/node "$rootfs/usr/bin/node"
   mkdir -p "$rootfs/usr/lib/node_modules" "$rootfs/etc/ssl/certs"
   cp -r "$(dirname "$(readlink -f "$(command -v npm)")")/.." "$rootfs/usr/lib/node_modules/npm"

@@ -1,12 +1,12 @@
 /**
  * The image built from the Dockerfile, run as the emitted Deployment runs it: its own ENTRYPOINT,
  * user and WORKDIR, the container's args and env, the ConfigMap and the Secret bind-mounted
- * read-only at their mount paths. It runs where buildah is installed and the image the Deployment
- * names exists in buildah's vfs storage (scripts/image/build-without-registry.sh builds it here;
- * `buildah --storage-driver vfs bud -t cdk8s-mcs:<version> .` where the base image can be pulled);
- * elsewhere it is skipped and says so. An image built from other code than the working tree's (its
- * source-digest label, scripts/image/source-digest.ts) is rebuilt first: CI once ran an image
- * older than the code under test. test/e2e/runner-package.test.ts proves the same install without
+ * read-only at their mount paths. It runs where buildah is installed (.ci/run installs it, with
+ * debootstrap); elsewhere it is skipped and says so. The image the Deployment names is built into
+ * buildah's vfs storage first when it is missing, or when it was built from other code than the
+ * working tree's (its source-digest label, scripts/image/source-digest.ts): CI once ran an image
+ * older than the code under test. The build is scripts/image/build-without-registry.sh (where the
+ * base image can be pulled, `buildah --storage-driver vfs bud -t cdk8s-mcs:<version> .`). test/e2e/runner-package.test.ts proves the same install without
  * a container engine on every run.
  */
 import { execFileSync } from 'node:child_process';
@@ -30,51 +30,69 @@ function buildah(...args: string[]): string {
   return execFileSync('buildah', [...BUILDAH, ...args], { encoding: 'utf8', stdio: 'pipe' }).trim();
 }
 
-/** Why the image cannot be run here, or undefined when it can. */
-function unavailable(imageName: string): string | undefined {
+/** Whether a command runs here (`<cmd> --version` exits 0). */
+function hasCommand(cmd: string): boolean {
   try {
-    buildah('inspect', '--type', 'image', imageName);
-    return undefined;
-  } catch (e) {
-    return `buildah or the image "${imageName}" is missing (${(e as Error).message.split('\n')[0]})`;
+    execFileSync(cmd, ['--version'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
   }
+}
+
+/** Why the image can be neither run nor built here, or undefined when it can (it is built in beforeAll when missing). */
+function unavailable(imageName: string): string | undefined {
+  if (!hasCommand('buildah')) {
+    return 'buildah is not installed (apt-get install -y buildah debootstrap; .ci/run installs both)';
+  }
+  if (imageDigest(imageName) === null && !hasCommand('debootstrap')) {
+    return `the image "${imageName}" is missing and debootstrap, which its build needs, is not installed (apt-get install -y debootstrap)`;
+  }
+  return undefined;
 }
 
 const dist = renderRunnerFleet(ns, provider, consumer);
 const spec: RunnerPodSpec = runnerPodSpec(dist, consumer);
 const skipBecause = unavailable(spec.container.image);
 if (skipBecause) {
-  process.stderr.write(`runner-image.test.ts skipped: ${skipBecause}; build it with scripts/image/build-without-registry.sh\n`);
+  process.stderr.write(`runner-image.test.ts skipped: ${skipBecause}\n`);
 }
 const describeIfImage = skipBecause ? describe.skip : describe;
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** The image's source-digest label, or undefined when it has none. */
-function imageDigest(imageName: string): string | undefined {
-  const inspected = JSON.parse(buildah('inspect', '--type', 'image', imageName)) as { OCIv1: { config: { Labels?: Record<string, string> } } };
+/** The image's source-digest label; undefined when it has none, null when there is no such image. */
+function imageDigest(imageName: string): string | undefined | null {
+  let text: string;
+  try {
+    text = buildah('inspect', '--type', 'image', imageName);
+  } catch {
+    return null;
+  }
+  const inspected = JSON.parse(text) as { OCIv1: { config: { Labels?: Record<string, string> } } };
   return inspected.OCIv1.config.Labels?.[IMAGE_SOURCE_LABEL];
 }
 
-/** Rebuilds the image when it was built from other sources than the working tree's. */
+/** Builds the image when there is none, or when it was built from other sources than the working tree's. */
 function ensureCurrentImage(imageName: string): void {
   const want = imageSourceDigest(ROOT);
   const have = imageDigest(imageName);
   if (have === want) {
     return;
   }
-  process.stderr.write(`[runner-image] ${imageName} was built from ${have ?? 'unlabelled sources'}, the tree is ${want}: rebuilding it (scripts/image/build-without-registry.sh)\n`);
+  const why = have === null ? 'does not exist' : `was built from ${have ?? 'unlabelled sources'}, the tree is ${want}`;
+  process.stderr.write(`[runner-image] ${imageName} ${why}: building it (scripts/image/build-without-registry.sh)\n`);
   const started = Date.now();
   try {
     execFileSync(path.join(ROOT, 'scripts/image/build-without-registry.sh'), { cwd: ROOT, stdio: 'pipe', maxBuffer: 64 << 20 });
   } catch (e) {
     const out = `${(e as { stdout?: Buffer }).stdout ?? ''}${(e as { stderr?: Buffer }).stderr ?? ''}`;
-    throw new Error(`rebuilding ${imageName} failed (${(e as Error).message.split('\n')[0]}); last lines:\n${out.split('\n').slice(-40).join('\n')}`);
+    throw new Error(`building ${imageName} failed (${(e as Error).message.split('\n')[0]}); last lines:\n${out.split('\n').slice(-40).join('\n')}`);
   }
   const rebuilt = imageDigest(imageName);
   if (rebuilt !== want) {
-    throw new Error(`rebuilt ${imageName} but its ${IMAGE_SOURCE_LABEL} label is ${rebuilt}, not ${want}`);
+    throw new Error(`built ${imageName} but its ${IMAGE_SOURCE_LABEL} label is ${rebuilt}, not ${want}`);
   }
-  process.stderr.write(`[runner-image] rebuilt in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  process.stderr.write(`[runner-image] built in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
 let volumes: string;
