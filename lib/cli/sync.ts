@@ -50,7 +50,7 @@ export function syncControllerOptions(args: ParsedArgs, fleet: FleetManifest, cl
 
 async function runOnce(controller: SyncController, args: ParsedArgs, io: Parameters<Command['run']>[1]): Promise<number> {
   const report = await controller.runOnce(parseDuration(String(args.flags['sync-timeout']), 'sync-timeout'));
-  io.stdout(`sync --once: ${report.keys} services reconciled, ${report.writes} writes, ${report.errors.length} errors\n`);
+  io.stdout(`sync --once: ${report.keys} services reconciled, ${report.writes} writes, ${report.leaseRenewals} liveness leases renewed, ${report.errors.length} errors\n`);
   report.errors.forEach((e) => io.stderr(`error: ${e}\n`));
   return report.errors.length > 0 ? EXIT_FAILED : EXIT_OK;
 }

@@ -46,8 +46,14 @@ export interface SyncControllerOptions {
 export interface OnceReport {
   /** Service keys reconciled. */
   readonly keys: number;
-  /** Mutating requests made. */
+  /** Mutating requests the reconciles made (a converged fleet needs none). */
   readonly writes: number;
+  /**
+   * Liveness Leases renewed after the reconciles: one per consumer and source whose Lease is older
+   * than the renew interval. They are due by the clock, not by any change, so a converged fleet
+   * may need them too.
+   */
+  readonly leaseRenewals: number;
   /** What could not be reconciled, one message each. */
   readonly errors: readonly string[];
 }

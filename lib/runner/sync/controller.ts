@@ -149,10 +149,11 @@ export class SyncController {
         errors.push(`${key}: ${messageOf(e)}`);
       }
     }
+    const reconciled = this.metrics.writes.total();
     errors.push(...(await this.monitor.renewLeases()));
     await Promise.all([...this.clusters.values()].map((c) => c.stop()));
     this.clusters.forEach((c) => c.client.close());
-    return { keys: keys.length, writes: this.metrics.writes.total() - before, errors };
+    return { keys: keys.length, writes: reconciled - before, leaseRenewals: this.metrics.writes.total() - reconciled, errors };
   }
 
   /** Prometheus text: the controller's metrics plus API request and relist counts read from the clients and informers. */
