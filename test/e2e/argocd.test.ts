@@ -14,9 +14,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { DnsMethod, Fleet, GitOps, HeadlessImport, MultiClusterStatefulSet } from '../../lib';
+import { clientForContext, loadKubeConfig } from '../../lib/kube/connect';
+import { createLogger } from '../../lib/runner/observe/log';
+import { SyncController } from '../../lib/runner/sync/controller';
 import { applicationState, ArgoCd, argoCdPorts, argoCdUnavailable, ARGOCD_NAMESPACE, requestRefresh, startArgoCd } from '../../testbed/argocd';
 import { createRepo, GitRepo, GitServer, startGitServer } from '../../testbed/git-server';
 import { adminClient } from '../../testbed/harness';
+import { readState } from '../../testbed/state';
 import { KubeClient, KubeObject, waitFor } from '../../testbed/kube';
 import { PrivateBed, startPrivateBed } from './support/private-bed';
 import { RUNNER_WRITES, runnerWritesPresent, writeLikeTheRunner } from './support/runner-writes';
@@ -37,6 +41,7 @@ let bed: PrivateBed | undefined;
 let git: GitServer | undefined;
 let repo: GitRepo;
 let argo: ArgoCd | undefined;
+let runner: SyncController | undefined;
 let gitUrl: string;
 const clients = new Map<string, KubeClient>();
 const kube = (id: string) => clients.get(id) as KubeClient;
@@ -112,6 +117,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  await runner?.stop();
   await argo?.stop();
   await git?.close();
   for (const c of clients.values()) c.close();
@@ -181,5 +187,38 @@ describeArgo('Argo CD syncs the synthesized fleet from Git into both clusters', 
     const extraneous = (app.status.resources as { kind: string; name: string; status: string; requiresPruning?: boolean }[]).filter((r) => r.requiresPruning).map((r) => `${r.kind}/${r.name}`).sort();
     log(`after the import's removal, kept in cluster-2 and ignored by the sync status: ${extraneous.join(', ')}`);
     expect(extraneous).toEqual(['ClusterRole/cdk8s-mcs-coredns-serviceimports', 'ClusterRoleBinding/cdk8s-mcs-coredns-serviceimports', 'ConfigMap/coredns', 'Namespace/provider-ns']);
+  }, 300_000);
+
+  it('hands the ServiceImport the runner derived to Argo CD once Git declares it again, and never deletes it after', async () => {
+    const SI = 'multicluster.x-k8s.io/v1alpha1';
+    const c2 = kube('cluster-2');
+    const mysqlImport = () => c2.tryGet(SI, 'ServiceImport', 'mysql', NS);
+    // The real runner (admin clients: its RBAC is not the point here) against both clusters.
+    for (const id of CLUSTERS) await kube(id).apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'cdk8s-mcs-system' } } as never, { fieldManager: 'e2e' });
+    const kc = loadKubeConfig(readState()!.kubeconfig);
+    runner = new SyncController({ clients: new Map(CLUSTERS.map((id) => [id, clientForContext(kc, id, id)])), probeIntervalMs: 500, log: createLogger('warn') });
+    runner.start();
+    // Git has no import now (the last commit removed it); provider-ns exists in cluster-2, so the runner derives one.
+    await waitFor('the runner derived ServiceImport mysql in cluster-2', async () => (await mysqlImport())?.metadata.labels?.['mcs.cdk8s.io/derived-by'] === 'cdk8s-mcs', { timeoutMs: 60_000 });
+    // Git declares it again: Argo CD's server-side apply takes the derived object over.
+    const fourth = repo.commitTree('dist', synth({ replicas: 3 }), 'fleet: import back');
+    await waitAllSynced(fourth);
+    await waitFor('the runner dropped its labels from the import Argo CD adopted', async () => {
+      const si = await mysqlImport();
+      return !!si?.metadata.annotations?.['argocd.argoproj.io/tracking-id'] && si.metadata.labels?.['mcs.cdk8s.io/derived-by'] === undefined && (si.status?.clusters ?? []).length === 1;
+    }, { timeoutMs: 60_000 });
+    const adopted = (await mysqlImport())!;
+    const readyOf = (si: KubeObject | undefined) => ((si as { status?: { conditions?: { type: string; status: string; lastTransitionTime: string }[] } } | undefined)?.status?.conditions ?? []).find((c) => c.type === 'Ready');
+    const readySince = (si: KubeObject | undefined) => Date.parse(readyOf(si)?.lastTransitionTime ?? '');
+    await new Promise((r) => setTimeout(r, 1_100)); // a Ready transition from now on has a later second
+    // The export goes away (deleted by hand); Argo CD's self-heal brings it back from Git.
+    await kube('cluster-1').delete(SI, 'ServiceExport', 'mysql', NS);
+    await waitFor('the export back and the import Ready again after a transition', async () => {
+      const si = await mysqlImport();
+      return !!(await kube('cluster-1').tryGet(SI, 'ServiceExport', 'mysql', NS)) && readyOf(si)?.status === 'True' && readySince(si) > readySince(adopted);
+    }, { timeoutMs: 120_000, intervalMs: 200 });
+    // Went not-ready and back (the runner saw the export gone), but was never deleted: the same object.
+    expect((await mysqlImport())?.metadata.uid).toBe(adopted.metadata.uid);
+    log(`adopted import ${adopted.metadata.uid}: kept through the export's removal and return`);
   }, 300_000);
 });
