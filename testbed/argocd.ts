@@ -25,7 +25,10 @@ export const ARGOCD_NAMESPACE = 'argocd';
 /** Why Argo CD cannot run on this machine's bed, or undefined when it can. */
 export function argoCdUnavailable(): string | undefined {
   const dirs = cachedBuild().dirs;
-  if (!argoCdBuilt(dirs)) return `the on-demand test-bed component "argocd" is not built in ${dirs.bin} (npm run testbed -- build --with argocd; about 15 minutes cold)`;
+  if (!argoCdBuilt(dirs)) {
+    const errorFile = path.join(dirs.bin, 'argocd.error.txt');
+    return fs.existsSync(errorFile) ? fs.readFileSync(errorFile, 'utf8') : `the optional test-bed component "argocd" is not built in ${dirs.bin} (npm run testbed -- build)`;
+  }
   if (spawnSync('redis-server', ['--version']).status !== 0) return 'redis-server is not installed (apt-get install -y redis-server)';
   return undefined;
 }

@@ -10,7 +10,7 @@
  *   coredns                                                  <- github.com/coredns/coredns
  *   coredns-multicluster (optional)                          <- coredns + github.com/coredns/multicluster
  *   flux (optional): source-controller, kustomize-controller <- github.com/fluxcd/* (flux-build.ts)
- *   argocd (on demand): application controller, repo server  <- github.com/argoproj/argo-cd/v3 (argocd-build.ts)
+ *   argocd (optional): application controller, repo server  <- github.com/argoproj/argo-cd/v3 (argocd-build.ts)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -24,8 +24,6 @@ export interface Component {
   name: string;
   outputs: string[];
   optional?: boolean;
-  /** Built only when asked for by name (`build --with <name>`): nothing in `npm test` needs it, and a cold build costs tens of minutes. */
-  onDemand?: boolean;
   build: (ctx: BuildContext) => Promise<void>;
 }
 

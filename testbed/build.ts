@@ -44,8 +44,6 @@ export interface BuildOptions {
   force?: boolean;
   /** retry the optional external-plugin CoreDNS build even when an earlier failure is recorded */
   retryOptional?: boolean;
-  /** on-demand components to build too (e.g. `flux`); the others are always built */
-  include?: readonly string[];
 }
 
 function exists(p: string): boolean {
@@ -196,7 +194,6 @@ export async function ensureBuilt(opts: BuildOptions = {}): Promise<BuildResult>
   const log = opts.log ?? defaultLog;
   const dirs = buildDirs();
   const todo = COMPONENTS.filter((c) => {
-    if (c.onDemand && !opts.include?.includes(c.name)) return false;
     if (opts.force) return true;
     if (isBuilt(dirs, c)) return false;
     if (c.optional && exists(optionalErrorFile(dirs, c.name)) && !opts.retryOptional) return false; // failure already recorded

@@ -1,5 +1,5 @@
 /**
- * npm run testbed -- build [--force] [--retry-optional] [--with NAME]
+ * npm run testbed -- build [--force] [--retry-optional]
  * npm run testbed -- up [--clusters id1,id2,...] [--node-pod-cidr-prefix 24] [--coredns bed|configmap]
  * npm run testbed -- resolve <cluster-id> <name> [A|AAAA|SRV|TXT|PTR]
  * npm run testbed -- status
@@ -16,7 +16,7 @@ import type { CoreDnsMode } from './state';
 function usage(): never {
   process.stderr.write(
     'usage: npm run testbed -- <command>\n' +
-      '  build [--force] [--retry-optional] [--with NAME]   build the binaries into the cache (skipped when cached); --with adds an on-demand component (argocd)\n' +
+      '  build [--force] [--retry-optional]   build the binaries into the cache (skipped when cached); --retry-optional retries a failed optional component (flux, argocd)\n' +
       '  up [--clusters id1,id2,...]          start the bed (default: the example fleet\'s cluster ids)\n' +
       '     [--node-pod-cidr-prefix N]        each fake node\'s pod range: /24 (default, 253 pod IPs) up to /18 (16,381)\n' +
       '     [--coredns bed|configmap]         bed (default): CoreDNS serves clusterset.local from the start;\n' +
@@ -47,9 +47,7 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'build': {
       const t0 = Date.now();
-      const withValue = flagValue(args, '--with');
-      const include = withValue ? withValue.split(',').map((x) => x.trim()).filter(Boolean) : [];
-      const r = await ensureBuilt({ force: args.includes('--force'), retryOptional: args.includes('--retry-optional'), include });
+      const r = await ensureBuilt({ force: args.includes('--force'), retryOptional: args.includes('--retry-optional') });
       process.stderr.write(`[testbed] binaries in ${r.dirs.bin} (${((Date.now() - t0) / 1000).toFixed(1)}s)\n`);
       if (!r.bin.corednsMulticluster) process.stderr.write(`[testbed] external-plugin CoreDNS not available: ${(r.corednsMulticlusterError ?? 'not built').split('\n').slice(0, 3).join(' | ')}\n`);
       return 0;
