@@ -17,18 +17,16 @@ import { httpOk, startEngineProcesses } from './engine-processes';
 import { cachedBuild } from './build';
 import { kubeconfigYaml } from './cluster-plan';
 import { adminClient } from './control';
-import { KubeClient, KubeObject, parseYamlObjects, waitFor } from './kube';
+import { KubeClient, KubeObject, parseYamlObjects, waitForCrdsEstablished } from './kube';
 import { clusterOf, requireState } from './state';
+import { recordedBuildError } from './versions';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 
 /** Why Argo CD cannot run on this machine's bed, or undefined when it can. */
 export function argoCdUnavailable(): string | undefined {
   const dirs = cachedBuild().dirs;
-  if (!argoCdBuilt(dirs)) {
-    const errorFile = path.join(dirs.bin, 'argocd.error.txt');
-    return fs.existsSync(errorFile) ? fs.readFileSync(errorFile, 'utf8') : `the optional test-bed component "argocd" is not built in ${dirs.bin} (npm run testbed -- build)`;
-  }
+  if (!argoCdBuilt(dirs)) return recordedBuildError(dirs, 'argocd') ?? `the optional test-bed component "argocd" is not built in ${dirs.bin} (npm run testbed -- build)`;
   if (spawnSync('redis-server', ['--version']).status !== 0) return 'redis-server is not installed (apt-get install -y redis-server)';
   return undefined;
 }
@@ -70,13 +68,7 @@ async function install(hub: string, bins: ArgoCdBinaries): Promise<void> {
   const kube = adminClient(hub);
   try {
     await kube.apply(crds, { fieldManager: 'testbed-argocd' });
-    await waitFor('Argo CD CRDs Established', async () => {
-      for (const crd of crds) {
-        const got = await kube.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', crd.metadata.name);
-        if (!got.status?.conditions?.some((x: { type: string; status: string }) => x.type === 'Established' && x.status === 'True')) return false;
-      }
-      return true;
-    }, { timeoutMs: 30000 });
+    await waitForCrdsEstablished(kube, crds, 'Argo CD CRDs');
   } finally {
     kube.close();
   }

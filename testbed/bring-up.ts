@@ -10,7 +10,7 @@ import { DEFAULT_NODE_POD_CIDR_PREFIX, defaultCorefile, kubeconfigYaml, nodePodC
 import { localCorefileFor, seedCoreDnsConfigMap } from './coredns-configmap';
 import { adminClient, startComponent } from './control';
 import { resolveA } from './dns';
-import { KubeClient, KubeObject, parseYamlObjects, waitFor } from './kube';
+import { KubeClient, KubeObject, parseYamlObjects, waitFor, waitForCrdsEstablished } from './kube';
 import { waitComponent } from './probes';
 import { ClusterState, clusterOf, ComponentName, CoreDnsMode, REPO_ROOT, requireState, updateState } from './state';
 
@@ -114,13 +114,7 @@ async function applyBootstrapObjects(kube: KubeClient, c: ClusterState): Promise
 /** Waits until the CRDs are Established, kwok reports the nodes Ready and kube-controller-manager made default/default. */
 async function waitBootstrapped(kube: KubeClient, c: ClusterState, crds: KubeObject[]): Promise<void> {
   const id = c.id;
-  await waitFor(`${id}: CRDs Established`, async () => {
-    for (const crd of crds) {
-      const got = await kube.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', crd.metadata.name);
-      if (!got.status?.conditions?.some((x: { type: string; status: string }) => x.type === 'Established' && x.status === 'True')) return false;
-    }
-    return true;
-  }, { timeoutMs: 30000 });
+  await waitForCrdsEstablished(kube, crds, `${id}: CRDs`);
   await waitFor(`${id}: nodes Ready (kwok)`, async () => {
     const nodes = await kube.list('v1', 'Node');
     return c.nodes.every((name) => nodes.find((n: any) => n.metadata.name === name)?.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True'));

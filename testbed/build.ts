@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Component, COMPONENTS, isBuilt, stamp } from './build-components';
 import { BuildContext, findGo, formatMinutes, goVersionOf, Log } from './build-go';
-import { buildDirs, BuildDirs, RECIPE_REVISION, VERSIONS } from './versions';
+import { buildDirs, BuildDirs, optionalErrorFile, RECIPE_REVISION, VERSIONS } from './versions';
 
 export { COMPONENTS } from './build-components';
 export { findGo, MissingToolError } from './build-go';
@@ -135,10 +135,6 @@ function goEnv(): NodeJS.ProcessEnv {
   };
 }
 
-/** Where an optional component's build records why it failed (`coredns-multicluster.error.txt`, `flux.error.txt`). */
-function optionalErrorFile(dirs: BuildDirs, component: string): string {
-  return path.join(dirs.bin, `${component}.error.txt`);
-}
 
 /**
  * Builds one component and writes its stamp; records its seconds in timings. An optional

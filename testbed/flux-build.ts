@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Component } from './build-components';
 import { BuildContext, runGo, writeWrapperModule } from './build-go';
-import { BuildDirs } from './versions';
+import { BuildDirs, recordedBuildError } from './versions';
 
 export const FLUX_VERSIONS = {
   /** github.com/fluxcd/source-controller (Flux v2.9 line; v1.10 needs Go 1.27) */
@@ -68,8 +68,7 @@ export function fluxBuilt(dirs: BuildDirs): boolean {
 
 /** The recorded error of a failed Flux build, if any. */
 export function fluxBuildError(dirs: BuildDirs): string | undefined {
-  const f = path.join(dirs.bin, 'flux.error.txt');
-  return fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined;
+  return recordedBuildError(dirs, 'flux');
 }
 
 async function buildController(ctx: BuildContext, c: (typeof CONTROLLERS)[number], tmp: string): Promise<string> {

@@ -18,7 +18,7 @@ import { cachedBuild } from './build';
 import { EngineProcess, httpOk, startEngineProcesses } from './engine-processes';
 import { adminClient } from './control';
 import { fluxBinaries, fluxBuildError, fluxBuilt, FluxBinaries } from './flux-build';
-import { KubeClient, KubeObject, parseYamlObjects, waitFor } from './kube';
+import { KubeClient, KubeObject, parseYamlObjects, waitForCrdsEstablished } from './kube';
 import { kubeconfigYaml } from './cluster-plan';
 import { clusterOf, requireState } from './state';
 
@@ -87,13 +87,7 @@ export function embeddedKubeconfig(clusterId: string): string {
 async function installCrds(kube: KubeClient, crdsFile: string): Promise<void> {
   const crds = parseYamlObjects(fs.readFileSync(crdsFile, 'utf8')).filter((o) => o.kind === 'CustomResourceDefinition');
   await kube.apply(crds, { fieldManager: 'testbed-flux' });
-  await waitFor('Flux CRDs Established', async () => {
-    for (const crd of crds) {
-      const got = await kube.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', crd.metadata.name);
-      if (!got.status?.conditions?.some((x: { type: string; status: string }) => x.type === 'Established' && x.status === 'True')) return false;
-    }
-    return true;
-  }, { timeoutMs: 30000 });
+  await waitForCrdsEstablished(kube, crds, 'Flux CRDs');
   await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: FLUX_NAMESPACE } }, { fieldManager: 'testbed-flux' });
 }
 

@@ -245,3 +245,14 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/** Waits until every CRD in `crds` reports Established=True (30 s; `what` names them in the timeout error). */
+export async function waitForCrdsEstablished(kube: KubeClient, crds: readonly KubeObject[], what: string): Promise<void> {
+  await waitFor(`${what} Established`, async () => {
+    for (const crd of crds) {
+      const got = await kube.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', crd.metadata.name);
+      if (!got.status?.conditions?.some((x: { type: string; status: string }) => x.type === 'Established' && x.status === 'True')) return false;
+    }
+    return true;
+  }, { timeoutMs: 30000 });
+}

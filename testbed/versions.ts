@@ -5,6 +5,7 @@
  * builds into a fresh directory while the old one stays usable. The Go toolchain version is
  * recorded in `<root>/build-info.json`, not in the key, so a built bed can be used without Go.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -62,4 +63,15 @@ export interface BuildDirs {
 export function buildDirs(): BuildDirs {
   const root = path.join(cacheRoot(), 'testbed', versionsKey());
   return { root, bin: path.join(root, 'bin'), src: path.join(root, 'src') };
+}
+
+/** Where an optional component's build records why it failed (`coredns-multicluster.error.txt`, `flux.error.txt`, `argocd.error.txt`). */
+export function optionalErrorFile(dirs: BuildDirs, component: string): string {
+  return path.join(dirs.bin, `${component}.error.txt`);
+}
+
+/** The recorded error of an optional component's failed build, if any. */
+export function recordedBuildError(dirs: BuildDirs, component: string): string | undefined {
+  const f = optionalErrorFile(dirs, component);
+  return fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined;
 }

@@ -84,13 +84,12 @@ export function importOwnership(si: ServiceImport, fieldManager: string = SYNC_F
   if (si.metadata.labels?.[LABEL_DERIVED_BY] !== MANAGER) {
     return 'declared';
   }
-  return otherWriters(si, fieldManager).length > 0 ? 'adopted' : 'runner';
+  return writtenByOthers(si, fieldManager) ? 'adopted' : 'runner';
 }
 
-/** The field managers other than `fieldManager` recorded as writing the object itself (not a subresource). */
-export function otherWriters(o: { metadata: { managedFields?: readonly unknown[] } }, fieldManager: string): string[] {
-  const entries = (o.metadata.managedFields ?? []) as readonly { manager?: string; subresource?: string }[];
-  return [...new Set(entries.filter((e) => !e.subresource && e.manager !== fieldManager).map((e) => e.manager ?? '(unnamed)'))].sort();
+/** Whether a field manager other than `fieldManager` is recorded as writing the object itself (not a subresource). */
+function writtenByOthers(si: ServiceImport, fieldManager: string): boolean {
+  return ((si.metadata.managedFields ?? []) as readonly { manager?: string; subresource?: string }[]).some((e) => !e.subresource && e.manager !== fieldManager);
 }
 
 export function planConsumer(input: PlanInput): ConsumerPlan {
